@@ -1,0 +1,178 @@
+// The joined board the CampaignObject derives and the page renders, plus the live WebSocket messages.
+import { z } from "zod";
+import { Bars, HistoryResult } from "./meta.ts";
+import { Tier } from "./ingest.ts";
+
+export const Phase = z.enum(["building", "running", "done", "errored", "gone", "stale"]);
+export type Phase = z.infer<typeof Phase>;
+export const PHASES = Phase.options;
+
+export const VerdictResult = z.enum(["PASSED", "FAILED"]);
+
+/** Against the bars: a result, or no result and the reason why. */
+export const Verdict = z.object({
+  result: VerdictResult.nullable(),
+  suspect: z.boolean(),
+  metric: z.string().nullable(),
+  value: z.number().nullable(),
+  reason: z.string().nullable(),
+});
+export type Verdict = z.infer<typeof Verdict>;
+
+/** One finished attempt of an experiment (a trial dir with result.json or a reward file). */
+export const Attempt = z.object({
+  trial: z.string(),
+  job: z.string(),
+  host: z.string().nullable(),
+  rewards: z.record(z.string(), z.number()).nullable(),
+  finished_at: z.string().nullable(),
+  exception: z.object({ type: z.string(), message: z.string() }).nullable(),
+  source: z.string(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+/** One evaluation round. `hidden` rounds are redacted for viewers (score and error rate null). */
+export const Round = z.object({
+  trial: z.string(),
+  commit: z.string(),
+  split: z.string(),
+  score: z.number().nullable(),
+  error_rate: z.number().nullable(),
+  created_at: z.string().nullable(),
+  hidden: z.boolean().optional(),
+});
+export type Round = z.infer<typeof Round>;
+
+export const TrialState = z.object({
+  trial: z.string(),
+  host: z.string().nullable(),
+  container: z.string().nullable(),
+  live: z.boolean(),
+  last_seen: z.string().nullable(),
+  error: z.string().nullable(),
+  rounds: z.number().int(),
+});
+export type TrialState = z.infer<typeof TrialState>;
+
+export const BudgetView = z.object({
+  split: z.string(),
+  tier: Tier,
+  remaining_runs: z.number().nullable(),
+  remaining_samples: z.number().nullable(),
+  trial: z.string(),
+  host: z.string().nullable(),
+  at: z.string(),
+});
+export type BudgetView = z.infer<typeof BudgetView>;
+
+export const RoundsSummary = z.object({
+  count: z.number().int(),
+  scored: z.number().int(),
+  best_score: z.number().nullable(),
+  last_score: z.number().nullable(),
+  last_at: z.string().nullable(),
+});
+export type RoundsSummary = z.infer<typeof RoundsSummary>;
+
+export const ExperimentStatus = z.object({
+  key: z.string(),
+  title: z.string().nullable(),
+  question: z.string().nullable(),
+  note: z.string().nullable(),
+  bars: Bars.nullable(),
+  in_meta: z.boolean(),
+  phase: Phase,
+  /** Why the phase is what it is, in words ("host gpu-3 silent for 3m 12s"). */
+  phase_reason: z.string().nullable(),
+  trials: z.array(TrialState),
+  rounds: RoundsSummary,
+  last_rounds: z.array(Round),
+  budget: z.array(BudgetView),
+  final: Attempt.nullable(),
+  attempts: z.array(Attempt),
+  verdict: Verdict.nullable(),
+  updated_at: z.string().nullable(),
+});
+export type ExperimentStatus = z.infer<typeof ExperimentStatus>;
+
+export const HostStatus = z.object({
+  host: z.string(),
+  agent_id: z.string(),
+  last_seen: z.string(),
+  docker: z.enum(["ok", "unreachable"]),
+  containers: z.number().int(),
+  silent_for_s: z.number(),
+  stale: z.boolean(),
+});
+export type HostStatus = z.infer<typeof HostStatus>;
+
+export const ScorecardEntry = z.object({
+  exp: z.string(),
+  question: z.string().nullable(),
+  baseline: z.number().nullable(),
+  bar: z.number().nullable(),
+  final: z.number().nullable(),
+  result: HistoryResult,
+  summary: z.string().nullable(),
+});
+export type ScorecardEntry = z.infer<typeof ScorecardEntry>;
+
+/** The campaign-wide budget ledger for one split (issue: budget ledger), shown beside sidecar budgets. */
+export const CampaignBudgetView = z.object({
+  split: z.string(),
+  tier: Tier,
+  total_runs: z.number().int(),
+  remaining_runs: z.number().int(),
+  total_samples: z.number().int(),
+  remaining_samples: z.number().int(),
+  max_samples_per_run: z.number().int().nullable(),
+  open_reservations: z.number().int(),
+  /** Sidecar-reported remaining that disagrees with the campaign ledger, in words; null when consistent. */
+  drift: z.string().nullable(),
+});
+export type CampaignBudgetView = z.infer<typeof CampaignBudgetView>;
+
+export const StatusSnapshot = z.object({
+  campaign: z.string(),
+  title: z.string().nullable(),
+  generated_at: z.string(),
+  meta_version: z.number().int(),
+  heartbeat_timeout_s: z.number(),
+  counts: z.record(Phase, z.number().int()),
+  experiments: z.array(ExperimentStatus),
+  hosts: z.array(HostStatus),
+  history: z.array(ScorecardEntry),
+  campaign_budget: z.array(CampaignBudgetView).optional(),
+  /** Which role this snapshot was rendered for; viewers get hidden scores redacted. */
+  role: z.enum(["admin", "viewer"]),
+});
+export type StatusSnapshot = z.infer<typeof StatusSnapshot>;
+
+/**
+ * Live channel (GET /api/campaigns/:c/live). First message is always a snapshot;
+ * deltas carry whole experiment/host entries that changed, keyed by `key` / `host`.
+ */
+export const LiveMessage = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("snapshot"), status: StatusSnapshot }),
+  z.object({
+    type: z.literal("delta"),
+    generated_at: z.string(),
+    counts: z.record(Phase, z.number().int()),
+    experiments: z.array(ExperimentStatus),
+    removed: z.array(z.string()),
+    hosts: z.array(HostStatus),
+    history: z.array(ScorecardEntry).optional(),
+    campaign_budget: z.array(CampaignBudgetView).optional(),
+    title: z.string().nullable().optional(),
+    meta_version: z.number().int().optional(),
+  }),
+]);
+export type LiveMessage = z.infer<typeof LiveMessage>;
+
+export const CampaignSummary = z.object({
+  campaign: z.string(),
+  title: z.string().nullable(),
+  experiments: z.number().int(),
+  last_ingest_at: z.string().nullable(),
+});
+export type CampaignSummary = z.infer<typeof CampaignSummary>;

@@ -1,0 +1,23 @@
+// Worker and Durable Object tests run inside workerd via the Cloudflare pool.
+import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          LOOKOUT_AGENT_SECRET: "test-agent-secret-current",
+          LOOKOUT_AGENT_SECRET_PREVIOUS: "test-agent-secret-previous",
+          LOOKOUT_DEV_AUTH: "true",
+          HEARTBEAT_TIMEOUT_S: "60",
+        },
+      },
+    }),
+  ],
+  test: {
+    name: "workers",
+    include: ["test/workers/**/*.test.ts", "test/domain/**/*.test.ts"],
+  },
+});

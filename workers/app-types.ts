@@ -1,0 +1,20 @@
+// The Hono context every route sees: bindings plus the verified caller.
+import type { Env } from "./env.ts";
+
+export type Role = "admin" | "viewer";
+
+/** A person who passed operator auth (Cloudflare Access, or the local dev bypass). */
+export interface Operator {
+  email: string;
+  role: Role;
+  via: "access" | "dev";
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    operator: Operator;
+    /** Set by agent-signature verification on /v1 routes. */
+    agentId: string;
+  };
+}
