@@ -1,6 +1,7 @@
 // Worker and Durable Object tests run inside workerd via the Cloudflare pool.
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { accessJwksOutbound } from "./test/support/access-jwks-outbound.ts";
 
 export default defineConfig({
   plugins: [
@@ -13,6 +14,8 @@ export default defineConfig({
           LOOKOUT_DEV_AUTH: "true",
           HEARTBEAT_TIMEOUT_S: "60",
         },
+        // Serves test-generated Access keys at https://<team>.cloudflareaccess.com/cdn-cgi/access/certs.
+        outboundService: accessJwksOutbound,
       },
     }),
   ],

@@ -1,9 +1,181 @@
-// One CampaignObject per campaign (idFromName(slug)): SQLite-backed state for the whole board.
+// One CampaignObject per campaign (idFromName(slug)): SQLite-backed state for the whole board. Thin:
+// each RPC delegates to a one-concern module (ingest apply, board, live hub, agents, meta, alarms).
 import { DurableObject } from "cloudflare:workers";
+import type { AgentBatch, CampaignMeta, ExperimentStatus, IngestReply, Round, StatusSnapshot } from "../protocol/index.ts";
+import type { Role } from "../workers/app-types.ts";
 import type { Env } from "../workers/env.ts";
+import * as agents from "./agents.ts";
+import { alarmParticipants } from "./alarm-participants.ts";
+import { rearm, runDueParticipants } from "./alarms.ts";
+import { loadBoard, type Board } from "./board.ts";
+import { DIRECTORY_NAME } from "./campaign-directory.ts";
+import { applyBatch } from "./ingest-apply.ts";
+import { acceptLiveSocket, parseRole, publish, ROLE_HEADER, type Change } from "./live-hub.ts";
+import * as metaStore from "./meta-store.ts";
+import { applyMigrations } from "./schema.ts";
+import { BudgetLedger, type ConfigureOutcome, type ReleaseOutcome, type ReserveOutcome } from "./budget-ledger.ts";
+import { recentSidecarBudgets } from "./campaign-budget-seam.ts";
+import type { BudgetConfigPut, BudgetLedgerReply, ReleaseRequest, ReserveRequest } from "../protocol/index.ts";
+
+export type IngestResult = { ok: true; reply: IngestReply } | { ok: false; status: 403; error: string };
+export type ExportRow = Round & { experiment: string };
 
 export class CampaignObject extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    applyMigrations(ctx.storage);
+  }
+
+  private get heartbeatTimeoutS(): number {
+    const n = Number(this.env.HEARTBEAT_TIMEOUT_S ?? "60");
+    return Number.isFinite(n) && n > 0 ? n : 60;
+  }
+
+  /** The campaign slug this object was addressed by (idFromName). */
+  private get campaign(): string {
+    return this.ctx.id.name ?? "unknown";
+  }
+
+  private board(role: Role, nowMs = Date.now()): Board {
+    return loadBoard(this.ctx.storage.sql, { campaign: this.campaign, role, nowMs, heartbeatTimeoutS: this.heartbeatTimeoutS });
+  }
+
+  private participants() {
+    return alarmParticipants(this.ctx.storage, { heartbeatTimeoutS: this.heartbeatTimeoutS });
+  }
+
+  private async afterChange(change: Change, nowMs: number, directory: { last_ingest_at?: string; title?: string | null }): Promise<void> {
+    publish(this.ctx, (role) => this.board(role, nowMs), change, nowMs);
+    await rearm(this.ctx.storage, this.participants(), nowMs);
+    try {
+      const experiments = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM experiments").one().n;
+      const dir = this.env.DIRECTORY.get(this.env.DIRECTORY.idFromName(DIRECTORY_NAME));
+      await dir.record({ campaign: this.campaign, experiments, ...directory });
+    } catch (err) {
+      // The directory is an index for the campaign list; the batch itself is already committed.
+      console.warn("campaign directory update failed", err instanceof Error ? err.message : String(err));
+    }
+  }
+
   async ping(): Promise<string> {
     return "pong";
+  }
+
+  async ingest(batch: AgentBatch): Promise<IngestResult> {
+    const nowMs = Date.now();
+    const out = applyBatch(this.ctx.storage, batch, nowMs);
+    if (!out.ok) return out;
+    if (!out.reply.duplicate) {
+      await this.afterChange({ experiments: out.changed, removed: out.removed, meta: false }, nowMs, { last_ingest_at: new Date(nowMs).toISOString() });
+    }
+    return { ok: true, reply: out.reply };
+  }
+
+  async status(role: Role): Promise<StatusSnapshot> {
+    return this.board(role).snapshot();
+  }
+
+  async experiment(key: string, role: Role): Promise<{ experiment: ExperimentStatus; rounds: Round[] } | null> {
+    const board = this.board(role);
+    const k = key.toLowerCase();
+    if (!board.has(k)) return null;
+    return { experiment: board.experiment(k), rounds: board.allRounds(k).map(({ experiment: _e, ...round }) => round) };
+  }
+
+  async exportRounds(role: Role): Promise<ExportRow[]> {
+    return this.board(role).allRounds(null);
+  }
+
+  async putMeta(meta: unknown, by: string): Promise<metaStore.PutMetaResult> {
+    const nowMs = Date.now();
+    const result = metaStore.putMeta(this.ctx.storage.sql, meta, by, nowMs);
+    if (result.ok) {
+      const title = metaStore.getMeta(this.ctx.storage.sql)?.meta.title ?? null;
+      await this.afterChange({ experiments: "all", removed: new Set(), meta: true }, nowMs, { title });
+    }
+    return result;
+  }
+
+  async getMeta(): Promise<metaStore.StoredMeta | null> {
+    return metaStore.getMeta(this.ctx.storage.sql);
+  }
+
+  async listAgents(): Promise<agents.AgentRecord[]> {
+    return agents.listAgents(this.ctx.storage.sql);
+  }
+
+  async isAgentRevoked(agentId: string): Promise<boolean> {
+    return agents.isRevoked(this.ctx.storage.sql, agentId);
+  }
+
+  async revokeAgent(agentId: string, by: string): Promise<agents.AgentRecord> {
+    return agents.revokeAgent(this.ctx.storage.sql, agentId, by, Date.now());
+  }
+
+  async restoreAgent(agentId: string, by: string): Promise<agents.AgentRecord | null> {
+    return agents.restoreAgent(this.ctx.storage.sql, agentId, by);
+  }
+
+  // ── Budget ledger (durable-objects/budget-ledger.ts): thin RPCs, each one synchronous ledger transaction. ──
+  private get budget(): BudgetLedger {
+    return new BudgetLedger(this.ctx.storage);
+  }
+
+  /** Live viewers see the new balances; a new reservation may need an earlier expiry alarm. */
+  private async afterBudgetChange(nowMs: number, experiments: "all" | Set<string>, rearmAlarm: boolean): Promise<void> {
+    publish(this.ctx, (role) => this.board(role, nowMs), { experiments, removed: new Set(), meta: false }, nowMs);
+    if (rearmAlarm) await rearm(this.ctx.storage, this.participants(), nowMs);
+  }
+
+  async budgetConfigure(put: BudgetConfigPut, by: string): Promise<ConfigureOutcome> {
+    const nowMs = Date.now();
+    const out = this.budget.configure(put, by, nowMs);
+    // Tiers drive redaction, so every experiment may read differently now.
+    if (out.kind === "configured") await this.afterBudgetChange(nowMs, "all", false);
+    return out;
+  }
+
+  async budgetLedger(auditLimit: number): Promise<BudgetLedgerReply> {
+    const nowMs = Date.now();
+    return this.budget.ledger({ auditLimit, sidecars: recentSidecarBudgets(this.ctx.storage.sql, nowMs) });
+  }
+
+  async budgetReserve(agentId: string, req: ReserveRequest): Promise<ReserveOutcome> {
+    const nowMs = Date.now();
+    const out = this.budget.reserve(agentId, req, nowMs);
+    if (out.kind === "granted" && !out.replayed) await this.afterBudgetChange(nowMs, new Set(), true);
+    return out;
+  }
+
+  async budgetRelease(agentId: string, req: ReleaseRequest): Promise<ReleaseOutcome> {
+    const nowMs = Date.now();
+    const out = this.budget.release(agentId, req, nowMs);
+    if (out.kind === "released" && !out.replayed) await this.afterBudgetChange(nowMs, new Set(), false);
+    return out;
+  }
+
+  /** Only the live WebSocket arrives here; the Worker has already verified the operator and set the role. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") return new Response("expected a WebSocket upgrade", { status: 426 });
+    const role = parseRole(request.headers.get(ROLE_HEADER));
+    if (!role) return new Response("missing role", { status: 403 });
+    return acceptLiveSocket(this.ctx, role, this.board(role));
+  }
+
+  override async alarm(): Promise<void> {
+    const nowMs = Date.now();
+    const participants = this.participants();
+    if (runDueParticipants(participants, nowMs)) {
+      publish(this.ctx, (role) => this.board(role, nowMs), { experiments: "all", removed: new Set(), meta: false }, nowMs);
+    }
+    await rearm(this.ctx.storage, participants, nowMs);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (message === "ping") ws.send("pong");
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try { ws.close(code, reason); } catch { /* already closed */ }
   }
 }

@@ -5,3 +5,5 @@ export * from "./ingest.ts";
 export * from "./meta.ts";
 export * from "./status.ts";
 export * from "./signing.ts";
+export * from "./budget.ts";
+export * from "./agent-keys.ts";

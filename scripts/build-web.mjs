@@ -1,6 +1,8 @@
 // Bundles web/src into web/dist (the Worker's static assets) with esbuild; copies web/public.
+// Prints the gzipped size of app.js + app.css: the page's budget is 60 KB.
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -10,8 +12,37 @@ rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 if (existsSync(join(root, "web/public"))) cpSync(join(root, "web/public"), dist, { recursive: true });
 const entry = join(root, "web/src/main.ts");
+/**
+ * zod's namespace export (`z`) drags in every part of zod, tree shaking cannot drop them, and the
+ * page budget is 60 KB gzipped. The page only validates live messages and shows English errors, so
+ * its bundle swaps three unused parts for small stand-ins: all ~50 message locales (English only),
+ * the ahead-of-time compiler (z.compile) and JSON Schema import (z.fromJSONSchema), which throw.
+ */
+const unused = (name) => `() => { throw new Error(${JSON.stringify(`${name} is not in the page bundle`)}); }`;
+const ZOD_STANDINS = {
+  "v4/locales/index.js": `export { default as en } from ${JSON.stringify(join(root, "node_modules/zod/v4/locales/en.js"))};`,
+  "v4/core/compile.js": [
+    `export const INVALID = Symbol.for("zod.compile.invalid");`,
+    `export class ZodCompileAsyncError extends Error {}`,
+    `export class ZodCompileUnsupportedError extends Error {}`,
+    `export const compile = ${unused("z.compile")};`,
+    `export const compileFn = ${unused("z.compile")};`,
+    `export const withParser = ${unused("z.withParser")};`,
+  ].join("\n"),
+  "v4/classic/from-json-schema.js": `export const fromJSONSchema = ${unused("z.fromJSONSchema")};`,
+};
+const zodPageStandins = {
+  name: "zod-page-standins",
+  setup(b) {
+    b.onLoad({ filter: /node_modules\/zod\/v4\/(locales\/index|core\/compile|classic\/from-json-schema)\.js$/ }, (args) => {
+      const key = Object.keys(ZOD_STANDINS).find((k) => args.path.endsWith(k));
+      return key ? { contents: ZOD_STANDINS[key], loader: "js", resolveDir: root } : undefined;
+    });
+  },
+};
 if (existsSync(entry)) {
   await build({
+    plugins: [zodPageStandins],
     entryPoints: [entry],
     bundle: true,
     minify: true,
@@ -21,4 +52,15 @@ if (existsSync(entry)) {
     legalComments: "none",
     logLevel: "warning",
   });
+}
+const css = join(root, "web/src/app.css");
+if (existsSync(css)) {
+  await build({ entryPoints: [css], bundle: true, minify: true, outfile: join(dist, "app.css"), logLevel: "warning" });
+}
+const gz = ["app.js", "app.css"]
+  .filter((f) => existsSync(join(dist, f)))
+  .map((f) => [f, gzipSync(readFileSync(join(dist, f)), { level: 9 }).length]);
+if (gz.length > 0 && !process.env.LOOKOUT_QUIET_BUILD) {
+  const total = gz.reduce((sum, [, n]) => sum + n, 0);
+  console.log(`web/dist: ${gz.map(([f, n]) => `${f} ${(n / 1024).toFixed(1)} KB`).join(", ")} gzipped; total ${(total / 1024).toFixed(1)} KB of 60 KB`);
 }

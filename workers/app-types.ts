@@ -16,5 +16,7 @@ export interface AppEnv {
     operator: Operator;
     /** Set by agent-signature verification on /v1 routes. */
     agentId: string;
+    /** The verified raw request body (≤ 1 MiB), set alongside agentId. */
+    agentBody: Uint8Array;
   };
 }

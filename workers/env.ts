@@ -1,8 +1,11 @@
 // Bindings and variables the Worker and the CampaignObject read (wrangler.toml, .dev.vars, secrets).
 import type { CampaignObject } from "../durable-objects/campaign-object.ts";
+import type { CampaignDirectory } from "../durable-objects/campaign-directory.ts";
 
 export interface Env {
   CAMPAIGNS: DurableObjectNamespace<CampaignObject>;
+  /** The campaign list (one object, "directory"). */
+  DIRECTORY: DurableObjectNamespace<CampaignDirectory>;
   ASSETS: Fetcher;
   /** Derives every agent key; `wrangler secret put LOOKOUT_AGENT_SECRET`. */
   LOOKOUT_AGENT_SECRET?: string;
@@ -14,4 +17,9 @@ export interface Env {
   ACCESS_TEAM_DOMAIN?: string;
   ACCESS_AUD?: string;
   ADMIN_EMAILS?: string;
+  /** Comma list of Access group names/ids whose members are admins (when the token carries `groups`). */
+  ADMIN_GROUPS?: string;
+  /** Per-agent ingest rate limit (token bucket per campaign+agent): refill per second and burst size. */
+  AGENT_RATE_PER_S?: string;
+  AGENT_RATE_BURST?: string;
 }

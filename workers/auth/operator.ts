@@ -1,15 +1,21 @@
-// Operator authentication seam: every /api route passes here. Fails closed.
-// LOOKOUT_DEV_AUTH=true (only from .dev.vars / --var) is the one local bypass;
-// otherwise Cloudflare Access verification decides (see access.ts once it lands).
+// Operator authentication: every /api route and the live WebSocket upgrade pass here. Fails closed.
+// Cloudflare Access decides whenever it is configured; LOOKOUT_DEV_AUTH=true is the only bypass,
+// honoured only while no Access variable is set (a stray dev flag in production cannot open the board).
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-types.ts";
+import { ACCESS_JWT_HEADER, accessConfigured, describeConfigProblem, readAccessConfig, verifyAccessJwt } from "./access.ts";
 
 export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.env.LOOKOUT_DEV_AUTH === "true") {
+  if (c.env.LOOKOUT_DEV_AUTH === "true" && !accessConfigured(c.env)) {
     c.set("operator", { email: "dev@localhost", role: "admin", via: "dev" });
     return next();
   }
-  return c.json({ error: "operator access is not configured: set ACCESS_TEAM_DOMAIN and ACCESS_AUD (Cloudflare Access)" }, 401);
+  const config = readAccessConfig(c.env);
+  if (!config.ok) return c.json({ error: describeConfigProblem(config) }, 503);
+  const result = await verifyAccessJwt(c.req.header(ACCESS_JWT_HEADER), config.config);
+  if (!result.ok) return c.json({ error: result.reason }, 401);
+  c.set("operator", result.operator);
+  return next();
 });
 
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {

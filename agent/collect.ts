@@ -1,0 +1,69 @@
+// One cycle's I/O: which sidecars docker runs now (or that docker is unreachable), each read
+// with bounded concurrency, and the jobs dirs scanned. Pure composition happens in compose.ts.
+import type { DockerEngine } from "./docker/engine.ts";
+import { mapLimit } from "./concurrency.ts";
+import type { CycleFacts, SidecarSeen } from "./compose.ts";
+import type { JobsScanner } from "./jobs/scanner.ts";
+import type { Logger } from "./log.ts";
+import { readSidecar } from "./sidecar/reader.ts";
+import type { ProfileChoice, SidecarProfile } from "./sidecar/script.ts";
+import { parseSidecarContainerName } from "./trial-name.ts";
+import type { LedgerRow } from "../protocol/index.ts";
+
+export interface CollectOptions {
+  docker: DockerEngine;
+  scanner: JobsScanner;
+  jobsDirs: string[];
+  profile: ProfileChoice;
+  sidecarTimeoutMs: number;
+  concurrency: number;
+  /** Only trials whose (lowercased) names start with one of these; empty = all. */
+  trialPrefixes: string[];
+  log: Logger;
+  signal: AbortSignal;
+  /** Rows the server holds or the outbox has queued, so paging can stop early. */
+  knownRow: (trial: string, row: LedgerRow) => boolean;
+}
+
+export class Collector {
+  /** Profile detected per container under `auto`, so later reads skip the detection. */
+  private profiles = new Map<string, SidecarProfile>();
+
+  constructor(private readonly o: CollectOptions) {}
+
+  async collect(): Promise<CycleFacts> {
+    const at = new Date().toISOString();
+    const [sidecarFacts, trials] = await Promise.all([this.readSidecars(), this.o.scanner.scan()]);
+    return { at, ...sidecarFacts, jobsDirs: this.o.jobsDirs, trials };
+  }
+
+  private async readSidecars(): Promise<Pick<CycleFacts, "docker" | "containers" | "sidecars">> {
+    let names: string[];
+    try {
+      names = (await this.o.docker.listContainers()).map((c) => c.name);
+    } catch (err) {
+      this.o.docker.reset();
+      this.o.log.warn("docker unreachable; reporting it and retrying next cycle", { error: (err as Error).message });
+      return { docker: "unreachable", containers: [], sidecars: [] };
+    }
+    const mine = names
+      .map((container) => ({ container, name: parseSidecarContainerName(container) }))
+      .filter((c): c is { container: string; name: NonNullable<typeof c.name> } => c.name !== null)
+      .filter((c) => this.o.trialPrefixes.length === 0 || this.o.trialPrefixes.some((p) => c.name.trial.startsWith(p)))
+      .sort((a, b) => a.container.localeCompare(b.container));
+    const live = new Set(mine.map((c) => c.container));
+    for (const c of this.profiles.keys()) if (!live.has(c)) this.profiles.delete(c);
+    const sidecars = await mapLimit(mine, this.o.concurrency, async ({ container, name }): Promise<SidecarSeen> => {
+      const reading = await readSidecar(this.o.docker, container, {
+        profile: this.o.profile === "auto" ? (this.profiles.get(container) ?? "auto") : this.o.profile,
+        timeoutMs: this.o.sidecarTimeoutMs,
+        signal: this.o.signal,
+        isKnownRow: (row) => this.o.knownRow(name.trial, row),
+      });
+      if (reading.profile) this.profiles.set(container, reading.profile);
+      if (reading.error) this.o.log.warn("sidecar read failed", { container, error: reading.error });
+      return { container, name, reading };
+    });
+    return { docker: "ok", containers: mine.map((c) => c.container), sidecars };
+  }
+}

@@ -1,0 +1,135 @@
+// Pure: a Harbor trial dir's files (result.json, verifier/reward.json|txt, config.json) read as
+// Lookout facts. result.json is written last, so it alone says "this trial finished".
+import { z } from "zod";
+import { describeFieldErrors, parseWith, RewardMap, type FinalObservation } from "../../protocol/index.ts";
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const HarborResult = z.looseObject({
+  task_name: z.string().min(1).max(256).nullable().optional(),
+  trial_name: z.string().nullable().optional(),
+  started_at: z.string().nullable().optional(),
+  finished_at: z.string().nullable().optional(),
+  verifier_result: z.looseObject({ rewards: z.record(z.string(), z.unknown()).nullable().optional() }).nullable().optional(),
+  exception_info: z
+    .looseObject({
+      exception_type: z.string().nullable().optional(),
+      exception_message: z.string().nullable().optional(),
+      occurred_at: z.string().nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+
+export interface TrialResult {
+  taskName: string | null;
+  finishedAt: string | null;
+  exception: { type: string; message: string } | null;
+  /** verifier_result.rewards, when every value is a finite number. */
+  rewards: Record<string, number> | null;
+}
+
+function parseJsonText(text: string, file: string): Parsed<unknown> {
+  if (text.trim() === "") return { ok: false, problem: `${file}: empty (still being written?)` };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, problem: `${file}: not valid JSON (${(err as Error).message.slice(0, 80)})` };
+  }
+}
+
+/** Harbor writes naive times; the agent's machines keep UTC, so a missing offset means Z. */
+export function normalizeTime(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const withZone = /([zZ]|[+-]\d\d:?\d\d)$/.test(value) ? value : `${value}Z`;
+  const ms = Date.parse(withZone);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+export function parseResultJson(text: string): Parsed<TrialResult> {
+  const json = parseJsonText(text, "result.json");
+  if (!json.ok) return json;
+  const parsed = parseWith(HarborResult, "result.json", json.value);
+  if (!parsed.ok) return { ok: false, problem: describeFieldErrors(parsed.errors) };
+  const r = parsed.value;
+  const rewards = r.verifier_result?.rewards ? RewardMap.safeParse(r.verifier_result.rewards) : null;
+  const ex = r.exception_info;
+  return {
+    ok: true,
+    value: {
+      taskName: r.task_name ?? null,
+      finishedAt: normalizeTime(r.finished_at),
+      exception: ex && (ex.exception_type || ex.exception_message) ? { type: (ex.exception_type ?? "").slice(0, 500), message: (ex.exception_message ?? "").slice(0, 4000) } : null,
+      rewards: rewards?.success ? rewards.data : null,
+    },
+  };
+}
+
+/** verifier/reward.json: a flat `{name: number}`. */
+export function parseRewardJson(text: string): Parsed<Record<string, number>> {
+  const json = parseJsonText(text, "verifier/reward.json");
+  if (!json.ok) return json;
+  const parsed = parseWith(RewardMap, "verifier/reward.json", json.value);
+  return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, problem: describeFieldErrors(parsed.errors) };
+}
+
+/** verifier/reward.txt: one number, read as `{reward: n}`. */
+export function parseRewardTxt(text: string): Parsed<Record<string, number>> {
+  const t = text.trim();
+  const n = Number(t);
+  if (t === "" || !Number.isFinite(n)) return { ok: false, problem: `verifier/reward.txt: expected one number, got ${JSON.stringify(t.slice(0, 40))}` };
+  return { ok: true, value: { reward: n } };
+}
+
+/** The task name config.json gives at trial start: `task_name`, `task.name`, else the task path's last part. */
+export function taskNameFromConfig(text: string): string | null {
+  const json = parseJsonText(text, "config.json");
+  if (!json.ok || typeof json.value !== "object" || json.value === null) return null;
+  const c = json.value as { task_name?: unknown; task?: { name?: unknown; path?: unknown } };
+  if (typeof c.task_name === "string" && c.task_name) return c.task_name;
+  if (typeof c.task?.name === "string" && c.task.name) return c.task.name;
+  if (typeof c.task?.path === "string" && c.task.path) return c.task.path.replace(/\/+$/, "").split("/").pop() || null;
+  return null;
+}
+
+export interface TrialFiles {
+  job: string;
+  trial: string;
+  result: TrialResult;
+  rewardJson: Parsed<Record<string, number>> | null;
+  rewardTxt: Parsed<Record<string, number>> | null;
+  /** mtime of the reward file used (ISO), the fallback finish time. */
+  rewardMtime: string | null;
+  resultMtime: string;
+  fallbackExperiment: string;
+}
+
+/**
+ * The final for a finished trial: rewards from reward.json, else reward.txt, else result.json's
+ * verifier_result; an unreadable reward file means "not yet" (retry), never a guess.
+ */
+export function finalFromFiles(f: TrialFiles): Parsed<FinalObservation> {
+  let rewards: Record<string, number> | null = null;
+  let source: FinalObservation["source"] = "result.json";
+  if (f.rewardJson) {
+    if (!f.rewardJson.ok) return f.rewardJson;
+    rewards = f.rewardJson.value;
+    source = "reward.json";
+  } else if (f.rewardTxt) {
+    if (!f.rewardTxt.ok) return f.rewardTxt;
+    rewards = f.rewardTxt.value;
+    source = "reward.txt";
+  } else rewards = f.result.rewards;
+  const finished = f.result.finishedAt ?? (source !== "result.json" ? f.rewardMtime : null) ?? f.resultMtime;
+  const final: FinalObservation = {
+    kind: "final",
+    experiment: (f.result.taskName ?? f.fallbackExperiment).toLowerCase(),
+    trial: f.trial,
+    job: f.job,
+    rewards,
+    finished_at: finished,
+    source,
+  };
+  if (f.result.exception) final.exception = f.result.exception;
+  return { ok: true, value: final };
+}

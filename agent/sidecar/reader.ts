@@ -1,0 +1,95 @@
+// Reads one sidecar through one docker exec per page: profile, budget (/status) and ledger rows,
+// validated against protocol's LedgerRow/SplitBudget. Every failure becomes this trial's error.
+import { randomBytes } from "node:crypto";
+import { describeFieldErrors, LedgerRow, parseWith, SplitBudget } from "../../protocol/index.ts";
+import type { DockerEngine } from "../docker/engine.ts";
+import { execInContainer } from "../docker/exec.ts";
+import { currentBudget, currentRows, legacyBudget, legacyRows, type Mapped } from "./profiles.ts";
+import { parseScriptOutput, sectionProblem, sidecarReadCommand, type ProfileChoice, type SidecarProfile } from "./script.ts";
+
+export const PAGE_SIZE = 200;
+const MAX_PAGES = 100;
+
+export interface SidecarReading {
+  profile: SidecarProfile | null;
+  rows: LedgerRow[];
+  budget: SplitBudget[];
+  /** Why (part of) the sidecar could not be read this time. */
+  error: string | null;
+}
+
+export interface ReadOptions {
+  profile: ProfileChoice;
+  /** Our side's bound for one exec; the in-container bound is a bit under half of it per request. */
+  timeoutMs: number;
+  /** Current profile pages newest first: stop paging once a page holds a row we already have. */
+  isKnownRow?: (row: LedgerRow) => boolean;
+  signal?: AbortSignal;
+}
+
+export async function readSidecar(docker: DockerEngine, container: string, opts: ReadOptions): Promise<SidecarReading> {
+  const reading: SidecarReading = { profile: null, rows: [], budget: [], error: null };
+  const problems: string[] = [];
+  let profile: ProfileChoice = opts.profile;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const nonce = randomBytes(8).toString("hex");
+    const cmd = sidecarReadCommand({
+      nonce,
+      profile,
+      requestTimeoutS: Math.max(0.1, (opts.timeoutMs * 0.45) / 1000),
+      limit: PAGE_SIZE,
+      offset: page * PAGE_SIZE,
+      withStatus: page === 0,
+    });
+    let stdout: string;
+    try {
+      ({ stdout } = await execInContainer(docker, container, cmd, { timeoutMs: opts.timeoutMs, signal: opts.signal }));
+    } catch (err) {
+      problems.push(`sidecar read: ${(err as Error).message}`);
+      break;
+    }
+    const out = parseScriptOutput(stdout, nonce);
+    if (out.profile) reading.profile = profile = out.profile;
+    if (out.error && !out.sections.status) {
+      problems.push(out.error);
+      break;
+    }
+    if (page === 0) {
+      const statusProblem = sectionProblem("status", out.sections.status);
+      if (statusProblem) problems.push(statusProblem);
+      else if (out.profile) {
+        const mapped = (out.profile === "legacy" ? legacyBudget : currentBudget)(out.sections.status!.body);
+        reading.budget = validated<SplitBudget>(mapped, SplitBudget, "budget", problems);
+      }
+    }
+    if (out.error) {
+      problems.push(out.error);
+      break;
+    }
+    const rowsProblem = sectionProblem("rows", out.sections.rows);
+    if (rowsProblem || !out.profile) {
+      problems.push(rowsProblem ?? "no profile detected");
+      break;
+    }
+    const mapped = (out.profile === "legacy" ? legacyRows : currentRows)(out.sections.rows!.body);
+    const rows = validated<LedgerRow>(mapped, LedgerRow, "rows", problems);
+    reading.rows.push(...rows);
+    // Legacy answers everything at once; current pages until a short page or a known row.
+    const raw = mapped.items.length + mapped.problems.length;
+    if (out.profile === "legacy" || raw < PAGE_SIZE || (opts.isKnownRow && rows.some(opts.isKnownRow))) break;
+  }
+  if (problems.length) reading.error = problems.join("; ").slice(0, 2000);
+  return reading;
+}
+
+/** Keeps only what protocol accepts, so one bad row can never get a whole batch refused. */
+function validated<T>(mapped: Mapped<unknown>, schema: { safeParse(v: unknown): unknown }, root: string, problems: string[]): T[] {
+  problems.push(...mapped.problems.slice(0, 5));
+  const ok: T[] = [];
+  mapped.items.forEach((item, i) => {
+    const parsed = parseWith(schema as never, `${root}[${i}]`, item);
+    if (parsed.ok) ok.push(parsed.value as T);
+    else if (problems.length < 10) problems.push(describeFieldErrors(parsed.errors));
+  });
+  return ok;
+}

@@ -1,0 +1,195 @@
+// `npm run bench:ingest`: ledger rows/s for signed 500-row batches into one campaign, beside raw SQLite
+// inserts measured inside a Durable Object in the same run (ratio reported), and GET /status latency at
+// 500 experiments × 2,000 rounds. Real Worker via `wrangler dev` (bench/worker/wrangler.bench.toml adds
+// only the baseline DO). Medians over RUNS runs. Usage: node bench/ingest.mjs [runs] [rowsPerRun]
+import { register } from "tsx/esm/api";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+register();
+const { freePort } = await import("../test/support/wrangler-dev.ts");
+const { AGENT_HEADER, SIGNATURE_HEADER, deriveAgentKey, signRequest } = await import("../protocol/index.ts");
+
+const RUNS = Math.max(5, Number(process.argv[2] ?? 5));
+const ROWS_PER_RUN = Number(process.argv[3] ?? 20_000);
+const BATCH_ROWS = 500;
+const AGENTS = 4; // concurrent agents (hosts) posting into the one campaign
+const STATUS_EXPERIMENTS = 500;
+const STATUS_ROUNDS = 2000;
+const STATUS_READS = 25;
+const SECRET = "bench-secret-local-only";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
+const fmt = (n) => Math.round(n).toLocaleString("en-US");
+
+async function startBenchWorker() {
+  const dir = mkdtempSync(join(tmpdir(), "lookout-bench-ingest-"));
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const envFile = join(dir, "bench.dev.vars");
+  // Secrets travel in an env file, never argv. The bench posts far faster than a real agent: lift the rate limit.
+  writeFileSync(envFile, [`LOOKOUT_AGENT_SECRET="${SECRET}"`, `LOOKOUT_DEV_AUTH="true"`, `AGENT_RATE_PER_S="1000000"`, `AGENT_RATE_BURST="1000000"`].join("\n") + "\n", { mode: 0o600 });
+  const child = spawn("npx", ["wrangler", "dev", "--config", join(here, "worker/wrangler.bench.toml"), "--ip", "127.0.0.1", "--port", String(port),
+    "--inspector-port", String(inspectorPort), "--persist-to", join(dir, "state"), "--env-file", envFile, "--show-interactive-dev-session=false", "--log-level", "warn"],
+  { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${output}`);
+    try { if ((await fetch(`${url}/healthz`)).ok) break; } catch { /* starting */ }
+    if (Date.now() > deadline) throw new Error(`wrangler dev did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    async stop() {
+      try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
+      await new Promise((r) => setTimeout(r, 1000));
+      try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One agent's batches, built and signed before the clock starts (signing is the agent's cost, not the server's). */
+async function prepareBatches(url, campaign, agentId, host, batches, makeObservations) {
+  const key = await deriveAgentKey(SECRET, campaign, agentId);
+  const path = `/v1/campaigns/${campaign}/ingest`;
+  const out = [];
+  for (let seq = 1; seq <= batches; seq++) {
+    const body = JSON.stringify({ agent: { id: agentId, host, version: "bench" }, epoch: "bench", seq, sent_at: new Date().toISOString(), observations: makeObservations(seq) });
+    out.push({ body, headers: { "content-type": "application/json", [AGENT_HEADER]: agentId, [SIGNATURE_HEADER]: await signRequest(key, "POST", path, body) } });
+  }
+  return { url: `${url}${path}`, batches: out };
+}
+
+async function sendAll(agent) {
+  for (const b of agent.batches) {
+    const res = await fetch(agent.url, { method: "POST", body: b.body, headers: b.headers });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`ingest ${res.status}: ${text}`);
+  }
+}
+
+function trialRows(trial, tag, count, offset) {
+  const rows = [];
+  for (let i = 0; i < count; i++) {
+    const n = offset + i;
+    const minute = String(Math.floor(n / 60) % 60).padStart(2, "0");
+    rows.push({ id: `${tag}-${n}`, commit: `c${n.toString(16).padStart(8, "0")}`, split: n % 5 === 0 ? "test" : "dev", score: (n % 997) / 997, error_rate: 0, created_at: `2026-11-24T${String(Math.floor(n / 3600) % 24).padStart(2, "0")}:${minute}:${String(n % 60).padStart(2, "0")}` });
+  }
+  return rows;
+}
+
+/** Posts `batchesPerAgent` 500-row batches from each of AGENTS agents at once; returns elapsed ms. */
+async function ingestRun(url, campaign, experiments, batchesPerAgent, withHeartbeat) {
+  const agents = [];
+  for (let a = 0; a < AGENTS; a++) {
+    const host = `bench-host-${a}`;
+    agents.push(await prepareBatches(url, campaign, `bench-agent-${a}`, host, batchesPerAgent, (seq) => {
+      const e = (a * batchesPerAgent + seq - 1) % experiments;
+      const trial = `bench-exp-${e}__t${String(a).padStart(6, "0")}`;
+      const obs = [{ kind: "trial", experiment: `bench-exp-${e}`, trial, container: `${trial}__env-eval-sidecar-1`, at: new Date().toISOString(), rows: trialRows(trial, `${a}-${seq}`, BATCH_ROWS, (seq - 1) * BATCH_ROWS), budget: [{ split: "dev", tier: "viewable", remaining_runs: 100, remaining_samples: null }] }];
+      if (withHeartbeat) obs.unshift({ kind: "heartbeat", at: new Date().toISOString(), docker: "ok", containers: [], jobs_dirs: ["/jobs"] });
+      return obs;
+    }));
+  }
+  const t0 = performance.now();
+  await Promise.all(agents.map(sendAll));
+  return performance.now() - t0;
+}
+
+const worker = await startBenchWorker();
+try {
+  // Warm up both paths (module load, first DO instantiation).
+  await ingestRun(worker.url, "bench-warmup", 4, 2, true);
+  await fetch(`${worker.url}/bench/raw-insert?rows=2000&batch=${BATCH_ROWS}&tag=warmup`);
+
+  const ingestRates = [];
+  const rawRates = [];
+  const batchesPerAgent = Math.ceil(ROWS_PER_RUN / BATCH_ROWS / AGENTS);
+  const rows = batchesPerAgent * AGENTS * BATCH_ROWS;
+  for (let run = 1; run <= RUNS; run++) {
+    const ms = await ingestRun(worker.url, `bench-ingest-${run}`, 50, batchesPerAgent, true);
+    ingestRates.push(rows / (ms / 1000));
+    const t0 = performance.now();
+    const res = await fetch(`${worker.url}/bench/raw-insert?rows=${rows}&batch=${BATCH_ROWS}&tag=run-${run}`);
+    if (!res.ok) throw new Error(`raw baseline ${res.status}: ${await res.text()}`);
+    rawRates.push(rows / ((performance.now() - t0) / 1000));
+    console.log(`run ${run}: ingest ${fmt(ingestRates.at(-1))} rows/s, raw SQLite ${fmt(rawRates.at(-1))} rows/s`);
+  }
+
+  // Status at 500 experiments × 2,000 rounds (1,000,000 rounds), with meta, live containers and finals.
+  const campaign = "bench-status";
+  const meta = { title: "bench", experiments: Array.from({ length: STATUS_EXPERIMENTS }, (_, e) => ({ key: `bench-exp-${e}`, title: `Experiment ${e}`, bars: { baseline: 0.3, win_bar: 0.5, healthy: 0.95 } })) };
+  await fetch(`${worker.url}/api/campaigns/${campaign}/meta`, { method: "PUT", body: JSON.stringify(meta) });
+  const seedStart = performance.now();
+  const perExperiment = STATUS_ROUNDS / BATCH_ROWS;
+  const agents = [];
+  for (let a = 0; a < AGENTS; a++) {
+    const mine = Array.from({ length: STATUS_EXPERIMENTS / AGENTS }, (_, i) => a * (STATUS_EXPERIMENTS / AGENTS) + i);
+    const host = `bench-host-${a}`;
+    const containers = mine.map((e) => `bench-exp-${e}__abc${String(e).padStart(4, "0")}__env-eval-sidecar-1`);
+    agents.push(await prepareBatches(worker.url, campaign, `bench-agent-${a}`, host, mine.length * perExperiment + 1, (seq) => {
+      if (seq > mine.length * perExperiment) {
+        // Last batch: finals for every other experiment.
+        return mine.filter((e) => e % 2 === 0).map((e) => ({ kind: "final", experiment: `bench-exp-${e}`, trial: `bench-exp-${e}__abc${String(e).padStart(4, "0")}`, job: "2026-11-24__01-00-00", rewards: { reward: (e % 10) / 10 }, finished_at: new Date().toISOString(), source: "result.json" }));
+      }
+      const e = mine[Math.floor((seq - 1) / perExperiment)];
+      const part = (seq - 1) % perExperiment;
+      const trial = `bench-exp-${e}__abc${String(e).padStart(4, "0")}`;
+      return [
+        { kind: "heartbeat", at: new Date().toISOString(), docker: "ok", containers, jobs_dirs: ["/jobs"] },
+        { kind: "trial", experiment: `bench-exp-${e}`, trial, container: `${trial}__env-eval-sidecar-1`, at: new Date().toISOString(), rows: trialRows(trial, `s${e}`, BATCH_ROWS, part * BATCH_ROWS), budget: [{ split: "dev", tier: "viewable", remaining_runs: 100, remaining_samples: null }, { split: "test", tier: "no_access", remaining_runs: 3, remaining_samples: null }] },
+      ];
+    }));
+  }
+  await Promise.all(agents.map(sendAll));
+  const seedS = (performance.now() - seedStart) / 1000;
+  console.log(`seeded ${fmt(STATUS_EXPERIMENTS * STATUS_ROUNDS)} rounds in ${seedS.toFixed(1)} s (${fmt((STATUS_EXPERIMENTS * STATUS_ROUNDS) / seedS)} rows/s)`);
+
+  const statusUrl = `${worker.url}/api/campaigns/${campaign}/status`;
+  let bytes = 0;
+  let check = null;
+  for (let i = 0; i < 5; i++) await (await fetch(statusUrl)).text(); // warm-up
+  const statusRuns = [];
+  for (let run = 0; run < RUNS; run++) {
+    const times = [];
+    for (let i = 0; i < STATUS_READS; i++) {
+      const t0 = performance.now();
+      const res = await fetch(statusUrl);
+      const text = await res.text();
+      times.push(performance.now() - t0);
+      bytes = text.length;
+      check ??= JSON.parse(text);
+    }
+    statusRuns.push({ median: median(times), p95: pct(times, 95) });
+  }
+  const total = check.experiments.reduce((n, e) => n + e.rounds.count, 0);
+  if (check.experiments.length !== STATUS_EXPERIMENTS || total !== STATUS_EXPERIMENTS * STATUS_ROUNDS) {
+    throw new Error(`status board is wrong: ${check.experiments.length} experiments, ${total} rounds`);
+  }
+  const ingest = median(ingestRates);
+  const raw = median(rawRates);
+  const statusMedian = median(statusRuns.map((r) => r.median));
+  const statusP95 = median(statusRuns.map((r) => r.p95));
+  console.log("\n## Ingest results");
+  console.log(`ingest (signed ${BATCH_ROWS}-row batches, ${AGENTS} agents, ${fmt(rows)} rows/run): median ${fmt(ingest)} rows/s over ${RUNS} runs (runs: ${ingestRates.map(fmt).join(", ")})`);
+  console.log(`raw SQLite insert in a DO (${BATCH_ROWS}-row transactions): median ${fmt(raw)} rows/s (runs: ${rawRates.map(fmt).join(", ")})`);
+  console.log(`ratio ingest / raw: ${(ingest / raw).toFixed(2)}`);
+  console.log(`GET /status at ${STATUS_EXPERIMENTS} experiments × ${STATUS_ROUNDS} rounds (${(bytes / 1024).toFixed(0)} KiB JSON): median ${statusMedian.toFixed(1)} ms, p95 ${statusP95.toFixed(1)} ms (median of ${RUNS} runs × ${STATUS_READS} reads)`);
+  console.log(`targets: ingest ≥ 50,000 rows/s → ${ingest >= 50_000 ? "met" : "MISSED"}; status < 20 ms → ${statusMedian < 20 ? "met" : "MISSED"}`);
+} finally {
+  await worker.stop();
+}

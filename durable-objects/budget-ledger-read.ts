@@ -1,0 +1,97 @@
+// Read side of the budget ledger over plain SqlStorage: balances for the board, tiers for redaction,
+// and the admin view. No writes here, so the board can call it from anywhere.
+import type { BudgetAuditEntry, BudgetLedgerReply, ReservationView } from "../protocol/budget.ts";
+import { DEFAULT_RESERVATION_TTL_S } from "../protocol/budget.ts";
+import type { Tier } from "../protocol/ingest.ts";
+import type { BudgetView, CampaignBudgetView } from "../protocol/status.ts";
+import { balanceOf, driftOf, tierOf, type ReservationRecord, type SplitLedger } from "./budget-ledger-rules.ts";
+
+type SplitRow = Omit<SplitLedger, "listed" | "tier"> & { listed: number; tier: string };
+
+const SPLIT_COLUMNS = "split, listed, tier, total_runs, total_samples, max_samples_per_run, committed_runs, committed_samples";
+const RESERVATION_COLUMNS = "id, agent_id, split, experiment, runs, samples, state, expires_at_ms, runs_used, samples_used, closed_at_ms";
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+function toSplit(row: SplitRow): SplitLedger {
+  return { ...row, listed: row.listed === 1, tier: row.tier as Tier };
+}
+
+export function readSplit(sql: SqlStorage, name: string): SplitLedger | null {
+  const row = sql.exec<SplitRow>(`SELECT ${SPLIT_COLUMNS} FROM budget_splits WHERE split = ?`, name).toArray()[0];
+  return row ? toSplit(row) : null;
+}
+
+/** Every split ever configured (listed or not), by name. */
+export function readSplits(sql: SqlStorage): SplitLedger[] {
+  return sql.exec<SplitRow>(`SELECT ${SPLIT_COLUMNS} FROM budget_splits ORDER BY split`).toArray().map(toSplit);
+}
+
+export function readReservation(sql: SqlStorage, id: string): ReservationRecord | null {
+  return sql.exec<ReservationRecord & Record<string, SqlStorageValue>>(`SELECT ${RESERVATION_COLUMNS} FROM budget_reservations WHERE id = ?`, id).toArray()[0] ?? null;
+}
+
+/** Open reservations due at or before `nowMs`, oldest first. */
+export function readDueReservations(sql: SqlStorage, nowMs: number): ReservationRecord[] {
+  return sql.exec<ReservationRecord & Record<string, SqlStorageValue>>(
+    `SELECT ${RESERVATION_COLUMNS} FROM budget_reservations WHERE state = 'open' AND expires_at_ms <= ? ORDER BY expires_at_ms`, nowMs,
+  ).toArray();
+}
+
+export function readReservationTtlS(sql: SqlStorage): number {
+  const row = sql.exec<{ reservation_ttl_s: number }>("SELECT reservation_ttl_s FROM budget_settings WHERE id = 1").toArray()[0];
+  return row?.reservation_ttl_s ?? DEFAULT_RESERVATION_TTL_S;
+}
+
+/** Listed splits' configured tiers: the first source of resolveTier (domain/tier.ts). */
+export function configuredTiers(sql: SqlStorage): Map<string, Tier> {
+  return new Map(readSplits(sql).filter((s) => s.listed).map((s) => [s.split, s.tier]));
+}
+
+export function configuredTier(sql: SqlStorage, split: string): Tier | null {
+  return tierOf(readSplit(sql, split));
+}
+
+/** When the earliest open reservation falls due, or null when none is open. */
+export function nextExpiryAt(sql: SqlStorage): number | null {
+  return sql.exec<{ due: number | null }>("SELECT MIN(expires_at_ms) AS due FROM budget_reservations WHERE state = 'open'").one().due;
+}
+
+function openCounts(sql: SqlStorage): Map<string, number> {
+  const rows = sql.exec<{ split: string; n: number }>("SELECT split, COUNT(*) AS n FROM budget_reservations WHERE state = 'open' GROUP BY split").toArray();
+  return new Map(rows.map((r) => [r.split, r.n]));
+}
+
+function viewOf(s: SplitLedger, openReservations: number, drift: string | null): CampaignBudgetView {
+  const b = balanceOf(s);
+  return {
+    split: s.split, tier: s.tier, total_runs: s.total_runs, remaining_runs: b.remaining_runs, total_samples: s.total_samples,
+    remaining_samples: b.remaining_samples, max_samples_per_run: s.max_samples_per_run, open_reservations: openReservations, drift,
+  };
+}
+
+/** The board's per-split ledger (listed splits), flagged where a sidecar's own figures drift from it. */
+export function budgetView(sql: SqlStorage, sidecars: readonly BudgetView[] = []): CampaignBudgetView[] {
+  const open = openCounts(sql);
+  return readSplits(sql).filter((s) => s.listed).map((s) => viewOf(s, open.get(s.split) ?? 0, driftOf(s, sidecars)));
+}
+
+/** GET /api/campaigns/:c/budget: every split ever configured, open reservations, newest audit first. */
+export function ledgerReply(sql: SqlStorage, opts: { auditLimit?: number; sidecars?: readonly BudgetView[] } = {}): BudgetLedgerReply {
+  const open = openCounts(sql);
+  type Row = { id: string; split: string; experiment: string; agent_id: string; runs: number; samples: number; created_at_ms: number; expires_at_ms: number };
+  const reservations = sql.exec<Row>(
+    "SELECT id, split, experiment, agent_id, runs, samples, created_at_ms, expires_at_ms FROM budget_reservations WHERE state = 'open' ORDER BY created_at_ms, id LIMIT 1000",
+  ).toArray().map((r): ReservationView => ({
+    reservation: r.id, split: r.split, experiment: r.experiment, agent: r.agent_id, runs: r.runs, samples: r.samples,
+    created_at: iso(r.created_at_ms), expires_at: iso(r.expires_at_ms),
+  }));
+  const audit = sql.exec<BudgetAuditEntry & Record<string, SqlStorageValue>>("SELECT * FROM budget_audit ORDER BY seq DESC LIMIT ?", opts.auditLimit ?? 1000).toArray();
+  return {
+    reservation_ttl_s: readReservationTtlS(sql),
+    splits: readSplits(sql).map((s) => ({ ...viewOf(s, open.get(s.split) ?? 0, driftOf(s, opts.sidecars ?? [])), listed: s.listed })),
+    open_reservations: reservations,
+    audit: audit.map((a) => ({ ...a })),
+    audit_total: sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM budget_audit").one().n,
+  };
+}

@@ -1,0 +1,46 @@
+// The verdict of a final against its pre-registered bars. Never "the first number".
+import type { Attempt, Bars, Verdict } from "../../protocol/index.ts";
+
+/**
+ * Which reward the bars judge: bars.metric, else the only reward, else `reward`. Otherwise none, with
+ * the reason the operator should see.
+ */
+export function chooseMetric(rewards: Record<string, number>, metric: string | undefined): { metric: string } | { reason: string } {
+  const names = Object.keys(rewards);
+  if (metric !== undefined) {
+    return metric in rewards ? { metric } : { reason: `final has no reward "${metric}" (has: ${names.join(", ") || "none"})` };
+  }
+  if (names.length === 1) return { metric: names[0]! };
+  if ("reward" in rewards) return { metric: "reward" };
+  if (names.length === 0) return { reason: "final has no rewards" };
+  return { reason: `ambiguous rewards: ${names.sort().join(", ")} — set bars.metric` };
+}
+
+/** True when `value` is strictly beyond `bar` in the bars' direction. */
+export function beats(value: number, bar: number, higherIsBetter: boolean): boolean {
+  return higherIsBetter ? value > bar : value < bar;
+}
+
+/**
+ * PASSED iff the final strictly beats win_bar, else FAILED; SUSPECT when it is beyond the healthy
+ * ceiling (too good to trust). Null when there is no final yet.
+ */
+export function judge(final: Attempt | null, bars: Bars | null): Verdict | null {
+  if (!final) return null;
+  const none = (reason: string, metric: string | null = null): Verdict => ({ result: null, suspect: false, metric, value: null, reason });
+  if (!bars) return none("no bars for this experiment in meta");
+  if (final.rewards === null) {
+    return none(final.exception ? `errored: ${final.exception.type}` : "final has no rewards");
+  }
+  const chosen = chooseMetric(final.rewards, bars.metric);
+  if ("reason" in chosen) return none(chosen.reason);
+  const value = final.rewards[chosen.metric]!;
+  const higher = bars.higher_is_better ?? true;
+  return {
+    result: beats(value, bars.win_bar, higher) ? "PASSED" : "FAILED",
+    suspect: bars.healthy !== undefined && beats(value, bars.healthy, higher),
+    metric: chosen.metric,
+    value,
+    reason: null,
+  };
+}

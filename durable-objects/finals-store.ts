@@ -1,0 +1,51 @@
+// Finals as stored (one report per trial) and read back as Attempts.
+import type { Attempt } from "../protocol/index.ts";
+
+interface FinalRow {
+  trial_lc: string;
+  trial: string;
+  experiment: string;
+  job: string;
+  host: string | null;
+  rewards: string | null;
+  finished_at: string | null;
+  exception: string | null;
+  source: string;
+}
+
+function toAttempt(r: FinalRow): Attempt {
+  return {
+    trial: r.trial,
+    job: r.job,
+    host: r.host,
+    rewards: r.rewards === null ? null : (JSON.parse(r.rewards) as Record<string, number>),
+    finished_at: r.finished_at,
+    exception: r.exception === null ? null : (JSON.parse(r.exception) as { type: string; message: string }),
+    source: r.source,
+  };
+}
+
+export function readFinal(sql: SqlStorage, trialLc: string): Attempt | null {
+  const row = sql.exec("SELECT * FROM finals WHERE trial_lc = ?", trialLc).toArray()[0] as unknown as FinalRow | undefined;
+  return row ? toAttempt(row) : null;
+}
+
+export function writeFinal(sql: SqlStorage, trialLc: string, experiment: string, a: Attempt): void {
+  sql.exec(
+    "INSERT OR REPLACE INTO finals (trial_lc, trial, experiment, job, host, rewards, finished_at, exception, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    trialLc, a.trial, experiment, a.job, a.host, a.rewards === null ? null : JSON.stringify(a.rewards), a.finished_at,
+    a.exception === null ? null : JSON.stringify(a.exception), a.source,
+  );
+}
+
+/** Every attempt, grouped by experiment. */
+export function readAllAttempts(sql: SqlStorage): Map<string, Attempt[]> {
+  const out = new Map<string, Attempt[]>();
+  for (const row of sql.exec("SELECT * FROM finals")) {
+    const r = row as unknown as FinalRow;
+    const list = out.get(r.experiment);
+    if (list) list.push(toAttempt(r));
+    else out.set(r.experiment, [toAttempt(r)]);
+  }
+  return out;
+}

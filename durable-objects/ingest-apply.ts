@@ -1,0 +1,190 @@
+// Applies one verified agent batch to campaign storage in a single synchronous transaction: all or
+// nothing, idempotent on (agent, epoch, seq) and on natural keys, so replays and reorders converge.
+import type { AgentBatch, Attempt, FinalObservation, HeartbeatObservation, IngestReply, TrialObservation } from "../protocol/index.ts";
+import { isoToMs } from "./domain/durations.ts";
+import { nextExperimentName, type NameSource } from "./domain/experiment-name.ts";
+import { supersedesReport } from "./domain/final.ts";
+import { rowIdentity } from "./domain/row-identity.ts";
+import { addRoundsToSummaries, recomputeSummaries, type RoundForSummary } from "./summaries.ts";
+import { readFinal, writeFinal } from "./finals-store.ts";
+
+export type IngestOutcome =
+  | { ok: true; reply: IngestReply; changed: Set<string>; removed: Set<string>; hostsChanged: boolean }
+  | { ok: false; status: 403; error: string };
+
+/** What one batch touched, so the live hub can send only those entries. */
+interface Touched {
+  changed: Set<string>;
+  removed: Set<string>;
+  hostsChanged: boolean;
+}
+
+export function applyBatch(storage: DurableObjectStorage, batch: AgentBatch, nowMs: number): IngestOutcome {
+  const sql = storage.sql;
+  return storage.transactionSync((): IngestOutcome => {
+    const agent = sql.exec<{ revoked_at: string | null }>("SELECT revoked_at FROM agents WHERE agent_id = ?", batch.agent.id).toArray()[0];
+    if (agent?.revoked_at) return { ok: false, status: 403, error: `agent ${batch.agent.id} is revoked` };
+
+    const reply = { acked_seq: batch.seq };
+    const seen = sql.exec("SELECT 1 FROM batches WHERE agent_id = ? AND epoch = ? AND seq = ?", batch.agent.id, batch.epoch, batch.seq).toArray();
+    if (seen.length > 0) return { ok: true, reply: { ...reply, duplicate: true }, changed: new Set(), removed: new Set(), hostsChanged: false };
+
+    const now = new Date(nowMs).toISOString();
+    const touched: Touched = { changed: new Set(), removed: new Set(), hostsChanged: false };
+    for (const obs of batch.observations) {
+      if (obs.kind === "heartbeat") applyHeartbeat(sql, batch, obs, nowMs, touched);
+      else if (obs.kind === "trial") applyTrial(sql, batch, obs, touched);
+      else applyFinal(sql, batch, obs, touched);
+    }
+    for (const key of touched.changed) {
+      sql.exec("INSERT INTO experiments (key, first_seen, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET updated_at = excluded.updated_at", key, now, now);
+    }
+    for (const key of touched.removed) {
+      sql.exec("DELETE FROM experiments WHERE key = ?", key);
+      touched.changed.delete(key);
+    }
+    sql.exec(
+      `INSERT INTO agents (agent_id, host, version, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(agent_id) DO UPDATE SET host = excluded.host, version = excluded.version, last_seen = excluded.last_seen`,
+      batch.agent.id, batch.agent.host, batch.agent.version, now, now,
+    );
+    sql.exec("INSERT INTO batches (agent_id, epoch, seq, applied_at) VALUES (?, ?, ?, ?)", batch.agent.id, batch.epoch, batch.seq, now);
+    return { ok: true, reply: { ...reply, duplicate: false }, ...touched };
+  });
+}
+
+function applyHeartbeat(sql: SqlStorage, batch: AgentBatch, obs: HeartbeatObservation, nowMs: number, touched: Touched): void {
+  const host = batch.agent.host;
+  const atMs = isoToMs(obs.at)!;
+  const prev = sql.exec<{ last_seen_ms: number; containers: string; stale: number }>("SELECT last_seen_ms, containers, stale FROM hosts WHERE host = ?", host).toArray()[0];
+  // Docker unreachable says nothing about which containers run: keep the last known list rather than
+  // calling every trial on the host gone (the seed dashboard blanked its page on a docker timeout).
+  const containers = obs.docker === "unreachable" && prev
+    ? prev.containers
+    : JSON.stringify([...new Set(obs.containers.map((c) => c.toLowerCase()))].sort());
+  touched.hostsChanged = true;
+  if (prev && atMs < prev.last_seen_ms) {
+    // An older heartbeat still proves the host is alive now, but its container list is out of date.
+    sql.exec("UPDATE hosts SET received_ms = ?, stale = 0 WHERE host = ?", nowMs, host);
+  } else {
+    sql.exec(
+      `INSERT INTO hosts (host, agent_id, last_seen, last_seen_ms, docker, containers, container_count, jobs_dirs, received_ms, stale)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+       ON CONFLICT(host) DO UPDATE SET agent_id = excluded.agent_id, last_seen = excluded.last_seen, last_seen_ms = excluded.last_seen_ms,
+         docker = excluded.docker, containers = excluded.containers, container_count = excluded.container_count,
+         jobs_dirs = excluded.jobs_dirs, received_ms = excluded.received_ms, stale = 0`,
+      host, batch.agent.id, obs.at, atMs, obs.docker, containers, JSON.parse(containers).length, JSON.stringify(obs.jobs_dirs), nowMs,
+    );
+  }
+  // Liveness of this host's trials changes only when its container list or staleness does.
+  if (!prev || prev.stale || prev.containers !== containers) {
+    for (const r of sql.exec<{ experiment: string }>("SELECT DISTINCT experiment FROM trials WHERE host = ?", host)) touched.changed.add(r.experiment);
+  }
+}
+
+interface TrialRow {
+  experiment: string;
+  named_by: NameSource;
+  last_at_ms: number | null;
+}
+
+function readTrial(sql: SqlStorage, trialLc: string): TrialRow | undefined {
+  return sql.exec<Record<string, string | number | null>>("SELECT experiment, named_by, last_at_ms FROM trials WHERE trial_lc = ?", trialLc).toArray()[0] as TrialRow | undefined;
+}
+
+/** Moves a trial (and its rounds and final) to a better-named experiment; both summaries are rebuilt. */
+function renameTrial(sql: SqlStorage, trialLc: string, from: string, to: { name: string; source: NameSource }, touched: Touched): void {
+  sql.exec("UPDATE trials SET experiment = ?, named_by = ? WHERE trial_lc = ?", to.name, to.source, trialLc);
+  if (from === to.name) return;
+  sql.exec("UPDATE rounds SET experiment = ? WHERE trial_lc = ?", to.name, trialLc);
+  sql.exec("UPDATE finals SET experiment = ? WHERE trial_lc = ?", to.name, trialLc);
+  recomputeSummaries(sql, from);
+  recomputeSummaries(sql, to.name);
+  touched.changed.add(to.name);
+  touched.changed.add(from);
+  const left = sql.exec("SELECT 1 FROM trials WHERE experiment = ? LIMIT 1", from).toArray();
+  if (left.length === 0) touched.removed.add(from);
+  touched.removed.delete(to.name);
+}
+
+function applyTrial(sql: SqlStorage, batch: AgentBatch, obs: TrialObservation, touched: Touched): void {
+  const trialLc = obs.trial.toLowerCase();
+  const atMs = isoToMs(obs.at)!;
+  const host = batch.agent.host;
+  const prev = readTrial(sql, trialLc);
+  let experiment = obs.experiment;
+  if (!prev) {
+    sql.exec(
+      `INSERT INTO trials (trial_lc, trial, experiment, named_by, host, container, last_at, last_at_ms, error, rounds)
+       VALUES (?, ?, ?, 'trial', ?, ?, ?, ?, ?, 0)`,
+      trialLc, obs.trial, experiment, host, obs.container.toLowerCase(), obs.at, atMs, obs.error ?? null,
+    );
+    touched.removed.delete(experiment);
+  } else {
+    const next = nextExperimentName({ name: prev.experiment, source: prev.named_by }, { name: obs.experiment, source: "trial" });
+    if (next.name !== prev.experiment) renameTrial(sql, trialLc, prev.experiment, next, touched);
+    experiment = next.name;
+    // Latest-wins by observed time: an older snapshot arriving late does not overwrite a newer one.
+    if (prev.last_at_ms === null || atMs >= prev.last_at_ms) {
+      sql.exec(
+        "UPDATE trials SET trial = ?, host = ?, container = ?, last_at = ?, last_at_ms = ?, error = ? WHERE trial_lc = ?",
+        obs.trial, host, obs.container.toLowerCase(), obs.at, atMs, obs.error ?? null, trialLc,
+      );
+    }
+  }
+  touched.changed.add(experiment);
+
+  const added: RoundForSummary[] = [];
+  for (const row of obs.rows) {
+    const rowKey = rowIdentity(row);
+    const sortAt = row.created_at ?? obs.at;
+    const cur = sql.exec(
+      `INSERT INTO rounds (trial_lc, row_key, experiment, trial, commit_sha, split, score, error_rate, created_at, sort_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      trialLc, rowKey, experiment, obs.trial, row.commit, row.split, row.score, row.error_rate, row.created_at, sortAt,
+    );
+    if (cur.rowsWritten > 0) added.push({ split: row.split, score: row.score, sortAt, rowKey });
+  }
+  if (added.length > 0) {
+    sql.exec("UPDATE trials SET rounds = rounds + ? WHERE trial_lc = ?", added.length, trialLc);
+    addRoundsToSummaries(sql, experiment, added);
+  }
+  for (const b of obs.budget) {
+    sql.exec(
+      `INSERT INTO trial_budgets (trial_lc, split, tier, remaining_runs, remaining_samples, at, at_ms, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(trial_lc, split) DO UPDATE SET tier = excluded.tier, remaining_runs = excluded.remaining_runs,
+         remaining_samples = excluded.remaining_samples, at = excluded.at, at_ms = excluded.at_ms, host = excluded.host
+       WHERE excluded.at_ms >= trial_budgets.at_ms`,
+      trialLc, b.split, b.tier, b.remaining_runs, b.remaining_samples, obs.at, atMs, host,
+    );
+  }
+}
+
+function applyFinal(sql: SqlStorage, batch: AgentBatch, obs: FinalObservation, touched: Touched): void {
+  const trialLc = obs.trial.toLowerCase();
+  const report: Attempt = {
+    trial: obs.trial,
+    job: obs.job,
+    host: batch.agent.host,
+    rewards: obs.rewards,
+    finished_at: obs.finished_at ?? null,
+    exception: obs.exception ?? null,
+    source: obs.source,
+  };
+  const current = readFinal(sql, trialLc);
+  if (current && !supersedesReport(current, report)) return;
+
+  const prev = readTrial(sql, trialLc);
+  if (!prev) {
+    // Finished before any agent saw it running: the trial dir alone tells us it existed.
+    sql.exec(
+      "INSERT INTO trials (trial_lc, trial, experiment, named_by, host, container, last_at, last_at_ms, error, rounds) VALUES (?, ?, ?, 'final', ?, NULL, NULL, NULL, NULL, 0)",
+      trialLc, obs.trial, obs.experiment, batch.agent.host,
+    );
+    touched.removed.delete(obs.experiment);
+  } else {
+    renameTrial(sql, trialLc, prev.experiment, { name: obs.experiment, source: "final" }, touched);
+  }
+  writeFinal(sql, trialLc, obs.experiment, report);
+  touched.changed.add(obs.experiment);
+}

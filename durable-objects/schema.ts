@@ -1,0 +1,115 @@
+// The CampaignObject's SQLite schema as an ordered list of migrations, each applied once and
+// recorded in `migrations`. Append new entries at the end (BUDGET uses ids "budget-1", …).
+import { BUDGET_MIGRATIONS } from "./budget-ledger-schema.ts";
+
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    id: "core-1",
+    sql: `
+      -- (agent, epoch, seq) of every applied batch: the replay answer comes from here.
+      CREATE TABLE batches (
+        agent_id TEXT NOT NULL, epoch TEXT NOT NULL, seq INTEGER NOT NULL,
+        applied_at TEXT NOT NULL,
+        PRIMARY KEY (agent_id, epoch, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE agents (
+        agent_id TEXT PRIMARY KEY, host TEXT, version TEXT,
+        first_seen TEXT, last_seen TEXT,
+        revoked_at TEXT, revoked_by TEXT
+      ) WITHOUT ROWID;
+
+      -- Latest heartbeat per host (latest-wins by its own \`at\`).
+      CREATE TABLE hosts (
+        host TEXT PRIMARY KEY, agent_id TEXT NOT NULL,
+        last_seen TEXT NOT NULL, last_seen_ms INTEGER NOT NULL,
+        docker TEXT NOT NULL, containers TEXT NOT NULL, container_count INTEGER NOT NULL,
+        jobs_dirs TEXT NOT NULL,
+        -- Server clock when a heartbeat from this host last arrived: silence is measured from here,
+        -- so a host whose clock is behind is not called stale.
+        received_ms INTEGER NOT NULL,
+        -- Whether the alarm last found it silent (only to notice transitions; the phase reads the clock).
+        stale INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+
+      -- One row per trial (lowercased name is the join key between container and trial dir).
+      CREATE TABLE trials (
+        trial_lc TEXT PRIMARY KEY, trial TEXT NOT NULL,
+        experiment TEXT NOT NULL, named_by TEXT NOT NULL,
+        host TEXT, container TEXT,
+        last_at TEXT, last_at_ms INTEGER,
+        error TEXT,
+        rounds INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE INDEX trials_by_experiment ON trials (experiment);
+
+      -- Ledger rows, stored once per (trial, row identity).
+      CREATE TABLE rounds (
+        trial_lc TEXT NOT NULL, row_key TEXT NOT NULL,
+        experiment TEXT NOT NULL, trial TEXT NOT NULL,
+        commit_sha TEXT NOT NULL, split TEXT NOT NULL,
+        score REAL, error_rate REAL, created_at TEXT,
+        sort_at TEXT NOT NULL,
+        UNIQUE (trial_lc, row_key)
+      );
+      CREATE INDEX rounds_by_experiment ON rounds (experiment, sort_at, row_key);
+
+      -- What each sidecar last said about each split (latest-wins by observation time).
+      CREATE TABLE trial_budgets (
+        trial_lc TEXT NOT NULL, split TEXT NOT NULL, tier TEXT NOT NULL,
+        remaining_runs INTEGER, remaining_samples INTEGER,
+        at TEXT NOT NULL, at_ms INTEGER NOT NULL, host TEXT,
+        PRIMARY KEY (trial_lc, split)
+      ) WITHOUT ROWID;
+
+      -- One final per trial (the best-ranked report wins; see domain/final.ts).
+      CREATE TABLE finals (
+        trial_lc TEXT PRIMARY KEY, trial TEXT NOT NULL, experiment TEXT NOT NULL,
+        job TEXT NOT NULL, host TEXT, rewards TEXT, finished_at TEXT,
+        exception TEXT, source TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX finals_by_experiment ON finals (experiment);
+
+      -- Per-experiment, per-split round summaries, maintained on write so reads never scan rounds.
+      CREATE TABLE split_summaries (
+        experiment TEXT NOT NULL, split TEXT NOT NULL,
+        count INTEGER NOT NULL, scored INTEGER NOT NULL,
+        max_score REAL, min_score REAL,
+        last_score REAL, last_sort_at TEXT, last_row_key TEXT,
+        PRIMARY KEY (experiment, split)
+      ) WITHOUT ROWID;
+
+      -- Every experiment ever seen by a trial or final.
+      CREATE TABLE experiments (
+        key TEXT PRIMARY KEY, first_seen TEXT NOT NULL, updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+
+      CREATE TABLE meta_versions (
+        version INTEGER PRIMARY KEY, meta TEXT NOT NULL, by TEXT NOT NULL, at TEXT NOT NULL
+      );
+
+      CREATE TABLE campaign_info (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+    `,
+  },
+  // The campaign budget ledger's tables (durable-objects/budget-ledger-schema.ts).
+  ...BUDGET_MIGRATIONS,
+];
+
+/** Applies every migration not yet recorded, each in its own transaction. */
+export function applyMigrations(storage: DurableObjectStorage, migrations: readonly Migration[] = MIGRATIONS): void {
+  const sql = storage.sql;
+  sql.exec("CREATE TABLE IF NOT EXISTS migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)");
+  const applied = new Set(sql.exec<{ id: string }>("SELECT id FROM migrations").toArray().map((r) => r.id));
+  for (const m of migrations) {
+    if (applied.has(m.id)) continue;
+    storage.transactionSync(() => {
+      sql.exec(m.sql);
+      sql.exec("INSERT INTO migrations (id, applied_at) VALUES (?, ?)", m.id, new Date().toISOString());
+    });
+  }
+}

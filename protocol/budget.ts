@@ -1,0 +1,151 @@
+// Wire contract for the campaign-wide budget ledger: the admin config, agent reserve/release, and replies.
+import { z } from "zod";
+import { ErrorReply } from "./ingest.ts";
+import { Tier } from "./ingest.ts";
+import { ExperimentKey, NonEmptyText } from "./primitives.ts";
+import { CampaignBudgetView } from "./status.ts";
+
+/** Budget counts are whole units; the cap keeps sums far from float precision loss. */
+const MAX_COUNT = 1_000_000_000_000;
+const Count = z.number().int("must be an integer").min(0, "must be ≥ 0").max(MAX_COUNT, `at most ${MAX_COUNT}`);
+
+export const DEFAULT_RESERVATION_TTL_S = 3600;
+export const MAX_RESERVATION_TTL_S = 7 * 24 * 3600;
+
+export const SplitName = NonEmptyText(200);
+
+/** One split's allocation as the admin sets it. `max_samples_per_run` null/absent = no per-run cap. */
+export const BudgetSplitConfig = z.strictObject({
+  split: SplitName,
+  tier: Tier,
+  total_runs: Count,
+  total_samples: Count,
+  max_samples_per_run: Count.nullable().optional(),
+});
+export type BudgetSplitConfig = z.infer<typeof BudgetSplitConfig>;
+
+/**
+ * PUT /api/campaigns/:c/budget. The listed splits are the whole allocation: a split left out
+ * becomes unlisted (refused, fail closed) but keeps what it already spent.
+ */
+export const BudgetConfigPut = z
+  .strictObject({
+    splits: z.array(BudgetSplitConfig).max(500),
+    reservation_ttl_s: z.number().int("must be an integer").min(1, "must be ≥ 1").max(MAX_RESERVATION_TTL_S, `at most ${MAX_RESERVATION_TTL_S}`).optional(),
+  })
+  .superRefine((put, ctx) => {
+    const seen = new Map<string, number>();
+    put.splits.forEach((s, i) => {
+      const first = seen.get(s.split);
+      if (first !== undefined) ctx.addIssue({ code: "custom", path: ["splits", i, "split"], message: `duplicate of splits[${first}].split` });
+      else seen.set(s.split, i);
+    });
+  });
+export type BudgetConfigPut = z.infer<typeof BudgetConfigPut>;
+export type BudgetConfigPutInput = z.input<typeof BudgetConfigPut>;
+
+export const IdempotencyKey = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, "idempotency_key must be 1-128 of [A-Za-z0-9._:-]");
+
+/** POST /v1/campaigns/:c/budget/reserve (signed). */
+export const ReserveRequest = z.strictObject({
+  split: SplitName,
+  runs: Count,
+  samples: Count,
+  experiment: ExperimentKey,
+  idempotency_key: IdempotencyKey,
+});
+export type ReserveRequest = z.infer<typeof ReserveRequest>;
+export type ReserveRequestInput = z.input<typeof ReserveRequest>;
+
+export const ReservationId = z.string().regex(/^rsv_[0-9a-f-]{36}$/, "reservation must be an id from a reserve reply (rsv_…)");
+
+/** POST /v1/campaigns/:c/budget/release (signed): what the reservation actually used. */
+export const ReleaseRequest = z.strictObject({
+  reservation: ReservationId,
+  runs_used: Count,
+  samples_used: Count,
+});
+export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
+
+/** What a split has left in the campaign ledger after the operation. */
+export const BudgetBalance = z.strictObject({
+  split: z.string(),
+  remaining_runs: z.number().int(),
+  remaining_samples: z.number().int(),
+});
+export type BudgetBalance = z.infer<typeof BudgetBalance>;
+
+export const ReserveReply = z.strictObject({
+  reservation: ReservationId,
+  split: z.string(),
+  experiment: z.string(),
+  runs: z.number().int(),
+  samples: z.number().int(),
+  expires_at: z.string(),
+  balance: BudgetBalance,
+});
+export type ReserveReply = z.infer<typeof ReserveReply>;
+
+export const ReleaseReply = z.strictObject({
+  reservation: ReservationId,
+  runs_used: z.number().int(),
+  samples_used: z.number().int(),
+  returned_runs: z.number().int(),
+  returned_samples: z.number().int(),
+  balance: BudgetBalance,
+});
+export type ReleaseReply = z.infer<typeof ReleaseReply>;
+
+/** 403 / 409 / 400 bodies: the usual error (with field paths) plus the balance when one is known. */
+export const BudgetRefusal = ErrorReply.extend({ balance: BudgetBalance.optional() });
+export type BudgetRefusal = z.infer<typeof BudgetRefusal>;
+
+export const ReservationState = z.enum(["open", "released", "expired"]);
+
+export const ReservationView = z.object({
+  reservation: z.string(),
+  split: z.string(),
+  experiment: z.string(),
+  agent: z.string(),
+  runs: z.number().int(),
+  samples: z.number().int(),
+  created_at: z.string(),
+  expires_at: z.string(),
+});
+export type ReservationView = z.infer<typeof ReservationView>;
+
+export const BudgetAuditEvent = z.enum(["configure", "reserve", "release", "expire"]);
+export type BudgetAuditEvent = z.infer<typeof BudgetAuditEvent>;
+
+/**
+ * One change to the ledger. `runs`/`samples` are what moved (granted by reserve, returned by
+ * release/expire, total delta by configure); the totals and remainders are the split's state
+ * right after the change, so every line can be checked on its own.
+ */
+export const BudgetAuditEntry = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  event: BudgetAuditEvent,
+  split: z.string(),
+  reservation: z.string().nullable(),
+  experiment: z.string().nullable(),
+  runs: z.number().int(),
+  samples: z.number().int(),
+  total_runs: z.number().int(),
+  remaining_runs: z.number().int(),
+  total_samples: z.number().int(),
+  remaining_samples: z.number().int(),
+  detail: z.string().nullable(),
+});
+export type BudgetAuditEntry = z.infer<typeof BudgetAuditEntry>;
+
+/** GET /api/campaigns/:c/budget: allocations and balances, open reservations, the audit trail (newest first). */
+export const BudgetLedgerReply = z.object({
+  reservation_ttl_s: z.number().int(),
+  splits: z.array(CampaignBudgetView.extend({ listed: z.boolean() })),
+  open_reservations: z.array(ReservationView),
+  audit: z.array(BudgetAuditEntry),
+  audit_total: z.number().int(),
+});
+export type BudgetLedgerReply = z.infer<typeof BudgetLedgerReply>;

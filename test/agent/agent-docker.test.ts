@@ -1,0 +1,112 @@
+// The agent CLI against real sidecar containers: live containers, start/die seen through docker
+// events, a hung sidecar isolated to its own trial, and no token in any process's argv.
+import { readdirSync, readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lastHeartbeat, startAgent, stopAgent } from "./support/agent-process.ts";
+import { currentRecord, currentStatus, docker, legacyRow, legacyStatus, removeContainers, startFakeSidecar, uniquePrefix, type FakeSidecar } from "./support/sidecars.ts";
+
+const prefix = uniquePrefix("dk");
+const started: FakeSidecar[] = [];
+const start = async (...specs: Parameters<typeof startFakeSidecar>[0][]) => {
+  const s = await Promise.all(specs.map((spec) => startFakeSidecar(spec)));
+  started.push(...s);
+  return s;
+};
+const baseArgs = ["--campaign", "agent-docker-test", "--agent-id", "test-agent", "--dry-run", "--trial-prefix", prefix];
+
+let legacy: FakeSidecar, current: FakeSidecar, hung: FakeSidecar;
+beforeAll(async () => {
+  [legacy, current, hung] = await start(
+    { trial: `${prefix}-legacy__aaaaaaa`, profile: "legacy", rows: [legacyRow("c1", "dev", 0.5, "2026-11-24T01:00:00")], status: legacyStatus([{ split: "dev", tier: "viewable", runs: 2, samples: 10 }]) },
+    { trial: `${prefix}-current__bbbbbbb`, profile: "current", envSuffix: true, rows: [currentRecord("ev-1", "v1", { name: "select" }, 0.9)], status: currentStatus([{ name: "select", disclosure: "full", runs: 3, cases: 9 }]) },
+    { trial: `${prefix}-hung__ccccccc`, profile: "legacy", hang: true },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await removeContainers(started.map((s) => s.container));
+});
+
+type Obs = Record<string, unknown> & { kind: string };
+
+describe("lookout-agent against real containers", () => {
+  it("reports each live sidecar's rows and budget, and a hung one as an error on its own trial only", async () => {
+    const agent = startAgent([...baseArgs, "--once", "--sidecar-timeout", "700ms"]);
+    expect(await agent.exited).toBe(0);
+    const obs: Obs[] = agent.batches().flatMap((b) => b.observations);
+    const heartbeat = obs.find((o) => o.kind === "heartbeat")!;
+    expect(heartbeat).toMatchObject({ docker: "ok" });
+    expect((heartbeat.containers as string[]).sort()).toEqual([current.container, hung.container, legacy.container].sort());
+    const trials = Object.fromEntries(obs.filter((o) => o.kind === "trial").map((o) => [o.trial as string, o]));
+    expect(trials[legacy.trial]).toMatchObject({
+      experiment: `${prefix}-legacy`,
+      container: legacy.container,
+      rows: [{ commit: "c1", split: "dev", score: 0.5, error_rate: 0, created_at: "2026-11-24T01:00:00" }],
+      budget: [{ split: "dev", tier: "viewable", remaining_runs: 2, remaining_samples: 10 }],
+    });
+    expect(trials[legacy.trial]!.error).toBeUndefined();
+    expect(trials[current.trial]).toMatchObject({ experiment: `${prefix}-current`, rows: [{ id: "ev-1", score: 0.9 }], budget: [{ split: "select", tier: "viewable" }] });
+    expect(trials[hung.trial]).toMatchObject({ rows: [], budget: [] });
+    expect(trials[hung.trial]!.error).toMatch(/no answer within 700 ms|timed out/);
+  });
+
+  it("sees a sidecar start and another die through docker events, well before the next poll", async () => {
+    const agent = startAgent([...baseArgs, "--interval", "10m"]);
+    try {
+      await agent.waitFor(() => lastHeartbeat(agent)?.containers.includes(legacy.container), "first heartbeat");
+      const [late] = await start({ trial: `${prefix}-late__ddddddd`, profile: "legacy", rows: [legacyRow("c9", "dev", 0.1, null)] });
+      await agent.waitFor(() => lastHeartbeat(agent)?.containers.includes(late!.container), "heartbeat with the started sidecar");
+      const lateTrial = agent.batches().flatMap((b) => b.observations).find((o) => o.kind === "trial" && o.trial === late!.trial);
+      expect(lateTrial).toMatchObject({ rows: [{ commit: "c9" }] });
+      await docker("rm", "-f", late!.container);
+      await agent.waitFor(() => !lastHeartbeat(agent)?.containers.includes(late!.container), "heartbeat without the removed sidecar");
+      expect(lastHeartbeat(agent)!.containers).toContain(legacy.container);
+    } finally {
+      expect(await stopAgent(agent)).toBe(0);
+    }
+  });
+
+  it("reports docker unreachable in its heartbeat and keeps running", async () => {
+    const agent = startAgent([...baseArgs, "--interval", "200ms", "--docker-socket", "/tmp/lookout-no-docker.sock"]);
+    try {
+      await agent.waitFor(() => agent.batches().filter((b) => b.observations.some((o) => o.kind === "heartbeat" && o.docker === "unreachable")).length >= 2, "two unreachable heartbeats");
+      expect(agent.stderr()).toMatch(/"msg":"docker unreachable; reporting it and retrying next cycle"/);
+    } finally {
+      expect(await stopAgent(agent)).toBe(0);
+    }
+  });
+
+  it("never puts a sidecar token in any process's argv on this machine, nor in its output", async () => {
+    const tokens = [legacy.token, current.token];
+    const agent = startAgent([...baseArgs, "--interval", "100ms", "--sidecar-timeout", "500ms"]);
+    const seen = { samples: 0, readScripts: 0, leaks: [] as string[] };
+    try {
+      const until = Date.now() + 5000;
+      while (Date.now() < until) {
+        for (const pid of readdirSync("/proc")) {
+          if (!/^\d+$/.test(pid)) continue;
+          let argv: string;
+          try {
+            argv = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+          } catch {
+            continue;
+          }
+          seen.samples++;
+          if (argv.includes("lookout-read")) seen.readScripts++;
+          for (const t of tokens) if (argv.includes(t)) seen.leaks.push(argv.replace(/\0/g, " "));
+        }
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      await stopAgent(agent);
+    }
+    // The sampler must have caught the agent's reads in flight, or this test proves nothing.
+    expect(seen.readScripts).toBeGreaterThan(0);
+    expect(seen.leaks).toEqual([]);
+    expect(agent.batches().length).toBeGreaterThan(3);
+    for (const t of tokens) {
+      expect(agent.stdout()).not.toContain(t);
+      expect(agent.stderr()).not.toContain(t);
+    }
+  });
+});

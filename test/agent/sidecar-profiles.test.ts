@@ -1,0 +1,100 @@
+// Sidecar payloads of both profiles mapped onto protocol rows, and the read script's framing (pure).
+import { describe, expect, it } from "vitest";
+import { currentBudget, currentRows, legacyBudget, legacyRows } from "../../agent/sidecar/profiles.ts";
+import { parseScriptOutput, sectionProblem, sidecarReadCommand } from "../../agent/sidecar/script.ts";
+import { currentRecord, currentStatus, legacyRow, legacyStatus } from "./support/sidecars.ts";
+
+describe("legacy profile", () => {
+  it("maps /experiments entries to ledger rows and keeps naive times", () => {
+    const body = JSON.stringify({ experiments: [legacyRow("abc", "dev", 0.5, "2026-11-24T01:02:03"), { ...legacyRow("def", "dev", null, null), extra: 1 }] });
+    expect(legacyRows(body)).toEqual({
+      items: [
+        { commit: "abc", split: "dev", score: 0.5, error_rate: 0, created_at: "2026-11-24T01:02:03" },
+        { commit: "def", split: "dev", score: null, error_rate: 0, created_at: null },
+      ],
+      problems: [],
+    });
+  });
+
+  it("keeps the good rows and names the field of a bad one", () => {
+    const out = legacyRows(JSON.stringify({ experiments: [legacyRow("a", "dev", 1, null), { commit: "b", split: "", mean_score: "high" }] }));
+    expect(out.items).toHaveLength(1);
+    expect(out.problems[0]).toMatch(/^experiments\[1\]\.split: /);
+  });
+
+  it("maps /status splits to split budgets with their tier", () => {
+    expect(legacyBudget(JSON.stringify(legacyStatus([{ split: "test", tier: "non_viewable", runs: 0, samples: null }]))).items).toEqual([
+      { split: "test", tier: "non_viewable", remaining_runs: 0, remaining_samples: null },
+    ]);
+  });
+
+  it("says a non-JSON answer is not JSON", () => {
+    expect(legacyRows("<html>").problems).toEqual(["experiments: not JSON"]);
+  });
+});
+
+describe("current profile", () => {
+  it("maps an EvaluationRecord: id, candidate version as commit, set:partition as split, objective as score, errored cases as error rate", () => {
+    const rec = currentRecord("ev1", "deadbeef", { name: "select", partition: "dev" }, 0.8, { cases: ["success", "error", "error", "skipped"] });
+    expect(currentRows(JSON.stringify({ evaluations: [rec] })).items).toEqual([
+      { id: "ev1", commit: "deadbeef", split: "select:dev", score: 0.8, error_rate: 0.5, created_at: "2026-11-24T01:00:00Z" },
+    ]);
+  });
+
+  it("never takes the first of several metrics as the score when no objective is set", () => {
+    const rec = currentRecord("ev2", "v", { name: "select" }, null, { metrics: { accuracy: 0.9, cost: 12 } });
+    expect(currentRows(JSON.stringify({ evaluations: [rec] })).items[0]).toMatchObject({ score: null, error_rate: null, split: "select" });
+    const single = currentRecord("ev3", "v", { name: "select" }, null, { metrics: { accuracy: 0.7 } });
+    expect(currentRows(JSON.stringify({ evaluations: [single] })).items[0]!.score).toBe(0.7);
+  });
+
+  it("maps disclosure to tier and cases to samples", () => {
+    const status = currentStatus([
+      { name: "select", disclosure: "full", runs: 5, cases: 50 },
+      { name: "select", partition: "hidden", disclosure: "aggregate", runs: 1, cases: null },
+      { name: "final", disclosure: "none", runs: 0, cases: 0 },
+    ]);
+    expect(currentBudget(JSON.stringify(status)).items).toEqual([
+      { split: "select", tier: "viewable", remaining_runs: 5, remaining_samples: 50 },
+      { split: "select:hidden", tier: "non_viewable", remaining_runs: 1, remaining_samples: null },
+      { split: "final", tier: "no_access", remaining_runs: 0, remaining_samples: 0 },
+    ]);
+  });
+
+  it("accepts a status whose budget is not disclosed", () => {
+    const status = { submit_enabled: false, evaluation_access: [{ evaluation_set_name: "s", partition: null, disclosure: "full", budget: null }] };
+    expect(currentBudget(JSON.stringify(status)).items).toEqual([{ split: "s", tier: "viewable", remaining_runs: null, remaining_samples: null }]);
+  });
+});
+
+describe("read script", () => {
+  it("carries no secret in its argv: only the script and plain parameters", () => {
+    const argv = sidecarReadCommand({ nonce: "n1", profile: "auto", requestTimeoutS: 0.4, limit: 200, offset: 0, withStatus: true });
+    expect(argv.slice(0, 2)).toEqual(["sh", "-c"]);
+    expect(argv.slice(3)).toEqual(["lookout-read", "n1", "auto", "0.40", "200", "0", "1"]);
+    expect(argv[2]).toContain("-H @-");
+    expect(argv[2]).toContain("timeout -s KILL");
+  });
+
+  it("splits the output into sections by the per-exec nonce, so a body cannot forge a marker", () => {
+    const m = "@@lookout-n1";
+    const stdout = [
+      `${m} profile current`,
+      `${m} begin status`,
+      `{"a":"@@lookout-forged http 200"}`,
+      `${m} http 200`,
+      `${m} end status 0`,
+      `${m} begin rows`,
+      ``,
+      `${m} http 000`,
+      `${m} end rows 28`,
+      ``,
+    ].join("\n");
+    const out = parseScriptOutput(stdout, "n1");
+    expect(out.profile).toBe("current");
+    expect(out.sections.status).toEqual({ status: 200, body: `{"a":"@@lookout-forged http 200"}`, exitCode: 0 });
+    expect(sectionProblem("rows", out.sections.rows)).toBe("rows: no HTTP answer (curl exit 28)");
+    expect(sectionProblem("rows", { status: 403, body: "", exitCode: 0 })).toMatch(/admin token refused/);
+    expect(sectionProblem("rows", { status: null, body: "", exitCode: 137 })).toMatch(/timed out inside the container/);
+  });
+});

@@ -1,0 +1,125 @@
+// Reading real sidecar containers through the Docker Engine API: both admin API profiles,
+// a hung sidecar, one without curl, and the token never leaving the container.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DockerEngine } from "../../agent/docker/engine.ts";
+import { readSidecar } from "../../agent/sidecar/reader.ts";
+import {
+  currentRecord,
+  currentStatus,
+  docker,
+  legacyRow,
+  legacyStatus,
+  removeContainers,
+  startFakeSidecar,
+  uniquePrefix,
+  type FakeSidecar,
+} from "./support/sidecars.ts";
+
+const engine = new DockerEngine({ socketPath: "/var/run/docker.sock" });
+const prefix = uniquePrefix("rd");
+let legacy: FakeSidecar, current: FakeSidecar, hung: FakeSidecar, noCurl: FakeSidecar;
+
+beforeAll(async () => {
+  [legacy, current, hung, noCurl] = await Promise.all([
+    startFakeSidecar({
+      trial: `${prefix}-legacy__aaaaaaa`,
+      profile: "legacy",
+      rows: [legacyRow("c1", "dev", 0.41, "2026-11-24T01:00:00"), legacyRow("c2", "dev", null, null, null)],
+      status: legacyStatus([{ split: "dev", tier: "viewable", runs: 3, samples: 120 }, { split: "test", tier: "no_access", runs: null, samples: null }]),
+    }),
+    startFakeSidecar({
+      trial: `${prefix}-current__bbbbbbb`,
+      profile: "current",
+      envSuffix: true,
+      rows: Array.from({ length: 450 }, (_, i) =>
+        currentRecord(`ev-${i}`, `v${i}`, { name: "select", partition: "dev" }, i / 1000, { cases: ["success", "success", "error", "skipped"], createdAt: `2026-11-24T01:${String(i % 60).padStart(2, "0")}:00Z` }),
+      ),
+      status: currentStatus([{ name: "select", partition: "dev", disclosure: "aggregate", runs: 4, cases: 40 }, { name: "final", disclosure: "none", runs: 0, cases: 0 }]),
+    }),
+    startFakeSidecar({ trial: `${prefix}-hung__ccccccc`, profile: "legacy", hang: true }),
+    startFakeSidecar({ trial: `${prefix}-nocurl__ddddddd`, profile: "legacy", noCurl: true }),
+  ]);
+}, 120_000);
+
+afterAll(async () => {
+  await removeContainers([legacy, current, hung, noCurl].filter(Boolean).map((s) => s.container));
+});
+
+describe("sidecar reads over the Docker Engine API", () => {
+  it("negotiates the API version with the daemon instead of assuming one", async () => {
+    const server = JSON.parse(await docker("version", "--format", "{{json .Server}}")) as { ApiVersion: string };
+    const prefix = await engine.apiPrefix();
+    expect(prefix).toMatch(/^\/v\d+\.\d+$/);
+    const [sm, sn] = server.ApiVersion.split(".").map(Number);
+    const [pm, pn] = prefix.slice(2).split(".").map(Number);
+    expect(pm! < sm! || (pm === sm && pn! <= sn!)).toBe(true);
+  });
+
+  it("serves the admin ledger only with the token (the fake refuses without it)", async () => {
+    const code = await docker("exec", legacy.container, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:8000/experiments");
+    expect(code).toBe("403");
+  });
+
+  it("reads a legacy sidecar's ledger and split budgets, with the token read inside the container", async () => {
+    const r = await readSidecar(engine, legacy.container, { profile: "auto", timeoutMs: 3000 });
+    expect(r.error).toBeNull();
+    expect(r.profile).toBe("legacy");
+    expect(r.rows).toEqual([
+      { commit: "c1", split: "dev", score: 0.41, error_rate: 0, created_at: "2026-11-24T01:00:00" },
+      { commit: "c2", split: "dev", score: null, error_rate: null, created_at: null },
+    ]);
+    expect(r.budget).toEqual([
+      { split: "dev", tier: "viewable", remaining_runs: 3, remaining_samples: 120 },
+      { split: "test", tier: "no_access", remaining_runs: null, remaining_samples: null },
+    ]);
+  });
+
+  it("reads a current sidecar's evaluations page by page, newest first, mapped onto ledger rows", async () => {
+    const r = await readSidecar(engine, current.container, { profile: "auto", timeoutMs: 3000 });
+    expect(r.error).toBeNull();
+    expect(r.profile).toBe("current");
+    expect(r.rows).toHaveLength(450);
+    expect(new Set(r.rows.map((x) => x.id)).size).toBe(450);
+    expect(r.rows[0]).toEqual({ id: "ev-449", commit: "v449", split: "select:dev", score: 0.449, error_rate: 0.25, created_at: "2026-11-24T01:29:00Z" });
+    expect(r.budget).toEqual([
+      { split: "select:dev", tier: "non_viewable", remaining_runs: 4, remaining_samples: 40 },
+      { split: "final", tier: "no_access", remaining_runs: 0, remaining_samples: 0 },
+    ]);
+  });
+
+  it("stops paging once a page holds a row the server already has", async () => {
+    const r = await readSidecar(engine, current.container, { profile: "current", timeoutMs: 3000, isKnownRow: (row) => row.id === "ev-400" });
+    expect(r.error).toBeNull();
+    expect(r.rows).toHaveLength(200);
+  });
+
+  it("refuses to read with the wrong profile and says why", async () => {
+    const r = await readSidecar(engine, legacy.container, { profile: "current", timeoutMs: 3000 });
+    expect(r.rows).toEqual([]);
+    expect(r.error).toMatch(/token file not readable/);
+  });
+
+  it("gives a hung sidecar an error of its own within its timeout", async () => {
+    const started = Date.now();
+    const r = await readSidecar(engine, hung.container, { profile: "auto", timeoutMs: 800 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.rows).toEqual([]);
+    expect(r.error).toMatch(/timed out|no answer within/);
+  });
+
+  it("reports a sidecar without curl instead of guessing", async () => {
+    const r = await readSidecar(engine, noCurl.container, { profile: "auto", timeoutMs: 3000 });
+    expect(r.profile).toBe("legacy");
+    expect(r.error).toBe("curl not found in the container");
+  });
+
+  it("reports a container that vanished as this trial's error, not a crash", async () => {
+    const r = await readSidecar(engine, `${prefix}-gone__eeeeeee-eval-sidecar-1`, { profile: "auto", timeoutMs: 2000 });
+    expect(r.error).toMatch(/HTTP 404/);
+  });
+
+  it("says docker is unreachable when the socket is absent", async () => {
+    const nowhere = new DockerEngine({ socketPath: "/tmp/lookout-no-such-docker.sock" });
+    await expect(nowhere.listContainers()).rejects.toThrow(/docker socket .*ENOENT/);
+  });
+});

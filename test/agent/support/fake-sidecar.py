@@ -1,0 +1,60 @@
+# A stand-in vero eval sidecar for agent tests: serves the legacy (/experiments) or current
+# (/evaluations) admin API on 127.0.0.1:8000 from files the test writes under /data.
+import json, os, sys, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse, parse_qs
+
+PROFILE = os.environ.get("SIDECAR_PROFILE", "legacy")
+HANG = os.environ.get("SIDECAR_HANG") == "1"
+
+def token_path():
+    if PROFILE == "legacy":
+        with open("/opt/serve.json") as f:
+            return json.load(f)["admin_token_path"]
+    return "/state/token/admin.token"
+
+def load(name, default):
+    try:
+        with open(os.path.join("/data", name)) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def reply(self, code, body):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def admin(self):
+        with open(token_path()) as f:
+            token = f.read().strip()
+        return self.headers.get("Authorization", "") == "Bearer " + token
+
+    def do_GET(self):
+        if HANG:
+            time.sleep(3600)
+        url = urlparse(self.path)
+        if url.path == "/status":
+            return self.reply(200, load("status.json", {}))
+        if PROFILE == "legacy" and url.path == "/experiments":
+            if not self.admin():
+                return self.reply(403, {"detail": "admin token required"})
+            return self.reply(200, {"experiments": load("rows.json", [])})
+        if PROFILE == "current" and url.path == "/evaluations":
+            if not self.admin():
+                return self.reply(403, {"detail": "admin token required"})
+            q = parse_qs(url.query)
+            limit = int(q.get("limit", ["100"])[0])
+            offset = int(q.get("offset", ["0"])[0])
+            records = list(reversed(load("rows.json", [])))
+            return self.reply(200, {"evaluations": records[offset:offset + limit]})
+        self.reply(404, {"detail": "not found"})
+
+ThreadingHTTPServer(("127.0.0.1", 8000), Handler).serve_forever()

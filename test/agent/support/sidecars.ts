@@ -1,0 +1,165 @@
+// Test support: fake vero eval sidecars as real containers (image lookout-test-base with the
+// host's /usr, /bin, /lib, /etc mounted read-only), each labelled lookout.test=agent.
+import { execFile } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+export const TEST_LABEL = "lookout.test=agent";
+const SERVER = new URL("./fake-sidecar.py", import.meta.url).pathname;
+const BASE_MOUNTS = ["/usr", "/bin", "/lib", "/lib64", "/etc"].flatMap((d) => ["-v", `${d}:${d}:ro`]);
+
+export type FakeProfile = "legacy" | "current";
+
+export interface FakeSidecarSpec {
+  /** Trial name; the container is `<trial>-eval-sidecar-1` or, with `envSuffix`, `<trial>__env-eval-sidecar-1`. */
+  trial: string;
+  profile: FakeProfile;
+  envSuffix?: boolean;
+  hang?: boolean;
+  /** Runs with a PATH that holds sh, sed and timeout but no curl. */
+  noCurl?: boolean;
+  rows?: unknown[];
+  status?: unknown;
+  token?: string;
+}
+
+export interface FakeSidecar {
+  container: string;
+  trial: string;
+  token: string;
+  dir: string;
+  /** Rewrites what the sidecar serves (the server re-reads /data on every request). */
+  setRows(rows: unknown[]): void;
+  setStatus(status: unknown): void;
+}
+
+export function containerName(spec: Pick<FakeSidecarSpec, "trial" | "envSuffix">): string {
+  return `${spec.trial.toLowerCase()}${spec.envSuffix ? "__env" : ""}-eval-sidecar-1`;
+}
+
+export async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run("docker", args, { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+export async function startFakeSidecar(spec: FakeSidecarSpec, root = mkdtempSync(join(tmpdir(), "lookout-agent-sidecar-"))): Promise<FakeSidecar> {
+  const container = containerName(spec);
+  const dir = join(root, container);
+  const token = spec.token ?? `tok-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  mkdirSync(join(dir, "data"), { recursive: true });
+  mkdirSync(join(dir, "secret"), { recursive: true, mode: 0o700 });
+  const tokenFile = join(dir, "secret", spec.profile === "legacy" ? "admin_token" : "admin.token");
+  writeFileSync(tokenFile, token + "\n", { mode: 0o600 });
+  chmodSync(tokenFile, 0o600);
+  // Write-then-rename so the server never serves a half-written file.
+  const write = (name: string, value: unknown) => {
+    writeFileSync(join(dir, "data", `${name}.tmp`), JSON.stringify(value));
+    renameSync(join(dir, "data", `${name}.tmp`), join(dir, "data", name));
+  };
+  write("rows.json", spec.rows ?? []);
+  write("status.json", spec.status ?? {});
+  const mounts = [...BASE_MOUNTS, "-v", `${SERVER}:/fake/sidecar.py:ro`, "-v", `${join(dir, "data")}:/data:ro`];
+  if (spec.profile === "legacy") {
+    writeFileSync(join(dir, "serve.json"), JSON.stringify({ admin_token_path: "/secrets/admin_token", port: 8000 }, null, 2));
+    mounts.push("-v", `${join(dir, "serve.json")}:/opt/serve.json:ro`, "-v", `${join(dir, "secret")}:/secrets:ro`);
+  } else {
+    mounts.push("-v", `${join(dir, "secret")}:/state/token:ro`);
+  }
+  const env = ["-e", `SIDECAR_PROFILE=${spec.profile}`];
+  if (spec.hang) env.push("-e", "SIDECAR_HANG=1");
+  if (spec.noCurl) {
+    const bin = join(dir, "nocurl-bin");
+    mkdirSync(bin);
+    for (const tool of ["/bin/sh", "/bin/sed", "/usr/bin/head", "/usr/bin/timeout", "/bin/cat", "/usr/bin/python3"]) {
+      symlinkSync(tool, join(bin, tool.split("/").pop()!));
+    }
+    mounts.push("-v", `${bin}:/nocurl:ro`);
+    env.push("-e", "PATH=/nocurl");
+  }
+  await docker("rm", "-f", container).catch(() => undefined);
+  await docker("run", "-d", "--name", container, "--label", TEST_LABEL, "--network", "none", ...mounts, ...env, "lookout-test-base", "/usr/bin/python3", "/fake/sidecar.py");
+  if (!spec.hang) await waitServing(container);
+  return {
+    container,
+    trial: spec.trial.toLowerCase(),
+    token,
+    dir,
+    setRows: (rows) => write("rows.json", rows),
+    setStatus: (status) => write("status.json", status),
+  };
+}
+
+async function waitServing(container: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await docker("exec", container, "/usr/bin/python3", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/status', timeout=1)");
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`fake sidecar ${container} not serving: ${(err as Error).message}`);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
+export async function removeContainers(names: string[]): Promise<void> {
+  if (names.length) await docker("rm", "-f", ...names).catch(() => undefined);
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A fresh prefix so this run's trials never collide with another test's containers. */
+export function uniquePrefix(tag: string): string {
+  return `lk${tag}${Date.now().toString(36).slice(-5)}${Math.random().toString(36).slice(2, 5)}`;
+}
+
+// --- payloads in each profile's real shape ---
+
+export function legacyRow(commit: string, split: string, score: number | null, createdAt: string, errorRate: number | null = 0) {
+  return { commit, dataset_id: "ds-1", split, mean_score: score, error_rate: errorRate, created_at: createdAt };
+}
+
+export function legacyStatus(splits: Array<{ split: string; tier: string; runs: number | null; samples: number | null }>) {
+  return {
+    submit_enabled: true,
+    splits: splits.map((s) => ({ split: s.split, dataset_id: "ds-1", tier: s.tier, agent_evaluable: true, remaining_sample_budget: s.samples, remaining_run_budget: s.runs })),
+  };
+}
+
+export function currentRecord(id: string, version: string, set: { name: string; partition?: string | null }, value: number | null, opts: { cases?: string[]; createdAt?: string; metrics?: Record<string, number> } = {}) {
+  const created = opts.createdAt ?? "2026-11-24T01:00:00Z";
+  return {
+    schema_version: 2,
+    id,
+    request: { candidate: { id: "cand", version }, evaluation_set: { name: set.name, partition: set.partition ?? null, selection: { kind: "all" } }, parameters: {}, limits: {}, seed: null },
+    report: { schema_version: 1, status: "success", metrics: opts.metrics ?? { accuracy: value ?? 0 }, cases: (opts.cases ?? []).map((status, i) => ({ case_id: `c${i}`, status })), diagnostics: [], artifacts: [] },
+    backend_id: "b",
+    backend: { name: "b", version: "1", config_digest: "0".repeat(64) },
+    principal: "agent",
+    objective_spec: value === null ? null : { selector: { metric: "accuracy" }, direction: "maximize" },
+    objective: value === null ? null : { value, feasible: true, violations: [] },
+    created_at: created,
+    completed_at: created,
+  };
+}
+
+export function currentStatus(access: Array<{ name: string; partition?: string | null; disclosure: string; runs: number | null; cases: number | null }>) {
+  return {
+    submit_enabled: true,
+    evaluation_access: access.map((a) => ({
+      backend_id: "b",
+      evaluation_set_name: a.name,
+      partition: a.partition ?? null,
+      disclosure: a.disclosure,
+      expose_case_resources: false,
+      min_aggregate_cases: 1,
+      allowed_parameters: [],
+      budget: { backend_id: "b", evaluation_set_key: `b:${a.name}:${a.partition ?? ""}`, principal: "agent", total_runs: 10, remaining_runs: a.runs, total_cases: 100, remaining_cases: a.cases },
+    })),
+  };
+}

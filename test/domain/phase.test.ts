@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import type { Attempt } from "../../protocol/index.ts";
+import { derivePhase, type HostFacts, type PhaseInput, type TrialFacts } from "../../durable-objects/domain/phase.ts";
+
+const trial = (t: Partial<TrialFacts> = {}): TrialFacts => ({ trial: "task__aaaaaaa", host: "gpu-1", live: true, rounds: 0, lastSeenMs: 1000, ...t });
+const fresh: HostFacts = { silentForS: 5, stale: false };
+const silent: HostFacts = { silentForS: 192, stale: true };
+const done: Attempt = { trial: "task__aaaaaaa", job: "j", host: "gpu-1", rewards: { reward: 0.5 }, finished_at: "2026-11-24T01:00:00Z", exception: null, source: "result.json" };
+
+function phase(p: Partial<PhaseInput>) {
+  return derivePhase({ inMeta: false, final: null, trials: [], hosts: new Map([["gpu-1", fresh]]), heartbeatTimeoutS: 60, ...p });
+}
+
+describe("phase", () => {
+  it("is building while the container is up and no rounds exist", () => {
+    expect(phase({ trials: [trial()] }).phase).toBe("building");
+  });
+  it("is running once the live trial has rounds", () => {
+    expect(phase({ trials: [trial({ rounds: 3 })] }).phase).toBe("running");
+  });
+  it("is done when a final with rewards exists — even with a live container and rounds", () => {
+    expect(phase({ final: done, trials: [trial({ rounds: 9 })] })).toEqual({ phase: "done", reason: "final from task__aaaaaaa" });
+  });
+  it("is errored when the final has an exception and no rewards", () => {
+    const out = phase({ final: { ...done, rewards: null, exception: { type: "AgentTimeout", message: "600 s" } }, trials: [trial()] });
+    expect(out).toEqual({ phase: "errored", reason: "task__aaaaaaa ended without rewards (AgentTimeout: 600 s)" });
+  });
+  it("keeps a final's phase when the host goes silent (stale never overrides a final)", () => {
+    expect(phase({ final: done, trials: [trial()], hosts: new Map([["gpu-1", silent]]) }).phase).toBe("done");
+  });
+  it("marks an experiment gone when its container disappears without a final", () => {
+    expect(phase({ trials: [trial({ live: false, rounds: 4 })] })).toEqual({ phase: "gone", reason: "container gone from gpu-1 without a final" });
+  });
+  it("marks a meta-listed experiment never seen as gone, and says so", () => {
+    expect(phase({ inMeta: true })).toEqual({ phase: "gone", reason: "listed in meta but never seen on any host" });
+  });
+  it("is stale when the host that last reported it is silent past the timeout, with the silence", () => {
+    expect(phase({ trials: [trial({ rounds: 2 })], hosts: new Map([["gpu-1", silent]]) })).toEqual({
+      phase: "stale", reason: "host gpu-1 silent for 3m 12s (heartbeat timeout 60s): state unknown",
+    });
+  });
+  it("judges staleness by the host that reported the experiment last", () => {
+    const hosts = new Map([["gpu-1", silent], ["gpu-2", fresh]]);
+    const old = trial({ trial: "task__old0000", host: "gpu-1", lastSeenMs: 1000, live: false });
+    const recent = trial({ trial: "task__new0000", host: "gpu-2", lastSeenMs: 2000, rounds: 1 });
+    expect(phase({ trials: [old, recent], hosts }).phase).toBe("running");
+    expect(phase({ trials: [{ ...old, lastSeenMs: 3000 }, recent], hosts }).phase).toBe("stale");
+  });
+  it("is running when any of several attempts is live", () => {
+    expect(phase({ trials: [trial({ live: false, rounds: 1 }), trial({ trial: "task__b", live: true, rounds: 0 })] }).phase).toBe("running");
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import type { Attempt, Bars } from "../../protocol/index.ts";
+import { chooseMetric, judge } from "../../durable-objects/domain/verdict.ts";
+
+function final(rewards: Record<string, number> | null, extra: Partial<Attempt> = {}): Attempt {
+  return { trial: "t__1234567", job: "j", host: "h", rewards, finished_at: "2026-11-24T01:00:00Z", exception: null, source: "result.json", ...extra };
+}
+const bars = (b: Partial<Bars>): Bars => ({ baseline: 0.3, win_bar: 0.45, higher_is_better: true, ...b });
+
+describe("verdict metric", () => {
+  it("uses bars.metric when given, even among several rewards", () => {
+    expect(chooseMetric({ accuracy: 0.2, f1: 0.9 }, "f1")).toEqual({ metric: "f1" });
+  });
+  it("uses the only reward when there is exactly one", () => {
+    expect(chooseMetric({ accuracy: 0.2 }, undefined)).toEqual({ metric: "accuracy" });
+  });
+  it("falls back to `reward` when there are several and one is named reward", () => {
+    expect(chooseMetric({ accuracy: 0.9, reward: 0.2 }, undefined)).toEqual({ metric: "reward" });
+  });
+  it("refuses to pick among several rewards and says how to fix it", () => {
+    expect(chooseMetric({ b: 0.1, a: 0.9 }, undefined)).toEqual({ reason: "ambiguous rewards: a, b — set bars.metric" });
+  });
+  it("says so when bars.metric names a reward the final does not have", () => {
+    expect(chooseMetric({ accuracy: 0.5 }, "f1")).toEqual({ reason: 'final has no reward "f1" (has: accuracy)' });
+  });
+});
+
+describe("judge", () => {
+  it("passes a final that strictly beats the win bar", () => {
+    expect(judge(final({ accuracy: 0.6 }), bars({}))).toEqual({ result: "PASSED", suspect: false, metric: "accuracy", value: 0.6, reason: null });
+  });
+  it("fails a final exactly at the win bar (the bar is strict)", () => {
+    expect(judge(final({ accuracy: 0.45 }), bars({}))?.result).toBe("FAILED");
+  });
+  it("reads lower-is-better bars the other way round", () => {
+    const lower = bars({ baseline: 10, win_bar: 8, higher_is_better: false });
+    expect(judge(final({ latency: 7.9 }), lower)?.result).toBe("PASSED");
+    expect(judge(final({ latency: 8 }), lower)?.result).toBe("FAILED");
+    expect(judge(final({ latency: 9 }), lower)?.result).toBe("FAILED");
+  });
+  it("flags a final beyond the healthy ceiling as SUSPECT while still passing it", () => {
+    expect(judge(final({ accuracy: 0.97 }), bars({ healthy: 0.9 }))).toMatchObject({ result: "PASSED", suspect: true });
+    expect(judge(final({ accuracy: 0.9 }), bars({ healthy: 0.9 }))).toMatchObject({ result: "PASSED", suspect: false });
+  });
+  it("flags SUSPECT below the healthy floor when lower is better", () => {
+    expect(judge(final({ loss: 0.01 }), bars({ baseline: 1, win_bar: 0.8, healthy: 0.1, higher_is_better: false }))).toMatchObject({ suspect: true });
+  });
+  it("gives no verdict, with the reason, when rewards are ambiguous — never the first number", () => {
+    expect(judge(final({ accuracy: 0.9, f1: 0.1 }), bars({}))).toEqual({
+      result: null, suspect: false, metric: null, value: null, reason: "ambiguous rewards: accuracy, f1 — set bars.metric",
+    });
+  });
+  it("judges the metric the bars name, not the first reward", () => {
+    expect(judge(final({ accuracy: 0.9, f1: 0.1 }), bars({ metric: "f1" }))).toMatchObject({ result: "FAILED", metric: "f1", value: 0.1 });
+  });
+  it("has no verdict before there is a final", () => {
+    expect(judge(null, bars({}))).toBeNull();
+  });
+  it("explains a missing verdict when meta has no bars for the experiment", () => {
+    expect(judge(final({ accuracy: 0.9 }), null)).toMatchObject({ result: null, reason: "no bars for this experiment in meta" });
+  });
+  it("explains a missing verdict for an errored final", () => {
+    expect(judge(final(null, { exception: { type: "TimeoutError", message: "took too long" } }), bars({}))).toMatchObject({ result: null, reason: "errored: TimeoutError" });
+  });
+});

@@ -1,0 +1,81 @@
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { LiveMessage } from "../../protocol/index.ts";
+import { BASE, WorkerAgent, campaignObject, containerFor, heartbeat, newCampaign, putMeta, round, trialObservation } from "./campaign-support.ts";
+
+/** Opens the live socket through the Worker and queues every message it receives. */
+async function openLive(campaign: string, extraHeaders: Record<string, string> = {}) {
+  const res = await exports.default.fetch(`${BASE}/api/campaigns/${campaign}/live`, { headers: { Upgrade: "websocket", ...extraHeaders } });
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  const queue: LiveMessage[] = [];
+  const waiters: Array<() => void> = [];
+  ws.addEventListener("message", (ev) => {
+    queue.push(JSON.parse(ev.data as string) as LiveMessage);
+    waiters.splice(0).forEach((w) => w());
+  });
+  ws.accept();
+  async function next(): Promise<LiveMessage> {
+    const deadline = Date.now() + 5000;
+    while (queue.length === 0) {
+      if (Date.now() > deadline) throw new Error("no live message within 5 s");
+      await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 100); });
+    }
+    return queue.shift()!;
+  }
+  return { ws, next };
+}
+
+describe("live board", () => {
+  it("sends the full board first, so a late browser never sees an empty one", async () => {
+    const campaign = newCampaign("live-late");
+    await new WorkerAgent(campaign).send([heartbeat([containerFor("t-a__aaaaaaa")]), trialObservation("t-a", "t-a__aaaaaaa", [round("c1", "dev", 0.3, { id: "1" })])]);
+    const live = await openLive(campaign);
+    const first = await live.next();
+    expect(first.type).toBe("snapshot");
+    if (first.type !== "snapshot") throw new Error("unreachable");
+    expect(first.status.experiments.map((e) => e.key)).toEqual(["t-a"]);
+    expect(first.status.experiments[0]!.phase).toBe("running");
+    live.ws.close();
+  });
+
+  it("sends a delta with the changed experiment after every applied batch", async () => {
+    const campaign = newCampaign("live-delta");
+    const live = await openLive(campaign);
+    expect((await live.next()).type).toBe("snapshot");
+    const agent = new WorkerAgent(campaign);
+    await agent.send([heartbeat([containerFor("t-b__bbbbbbb")]), trialObservation("t-b", "t-b__bbbbbbb", [])]);
+    const delta = await live.next();
+    expect(delta).toMatchObject({ type: "delta", removed: [], counts: { building: 1 } });
+    if (delta.type !== "delta") throw new Error("unreachable");
+    expect(delta.experiments.map((e) => [e.key, e.phase])).toEqual([["t-b", "building"]]);
+    expect(delta.hosts.map((h) => h.host)).toEqual(["gpu-1"]);
+    live.ws.close();
+  });
+
+  it("sends a delta carrying the scorecard when meta changes", async () => {
+    const campaign = newCampaign("live-meta");
+    const live = await openLive(campaign);
+    await live.next();
+    expect((await putMeta(campaign, { title: "Q4", experiments: [{ key: "planned" }], history: [] })).status).toBe(200);
+    const delta = await live.next();
+    expect(delta).toMatchObject({ type: "delta", title: "Q4", meta_version: 1, history: [] });
+    if (delta.type !== "delta") throw new Error("unreachable");
+    expect(delta.experiments.map((e) => [e.key, e.phase])).toEqual([["planned", "gone"]]);
+    live.ws.close();
+  });
+
+  it("takes the role from the verified operator, not from a header the client sent", async () => {
+    const campaign = newCampaign("live-role");
+    const live = await openLive(campaign, { "X-Lookout-Role": "viewer" });
+    const first = await live.next();
+    if (first.type !== "snapshot") throw new Error("expected snapshot");
+    expect(first.status.role).toBe("admin");
+    live.ws.close();
+  });
+
+  it("refuses a socket that arrives at the object without a role", async () => {
+    const res = await campaignObject(newCampaign("live-norole")).fetch("http://do/live", { headers: { Upgrade: "websocket" } });
+    expect(res.status).toBe(403);
+  });
+});

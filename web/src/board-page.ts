@@ -1,0 +1,134 @@
+// The board at /campaigns/<campaign>: owns the live channel, the merged snapshot and the view, and
+// re-renders only the cards whose experiment entry changed (deltas keep unchanged entries' identity).
+import type { ExperimentStatus, StatusSnapshot } from "../../protocol/status.ts";
+import { applyLiveMessage } from "./board-state.ts";
+import { h } from "./dom.ts";
+import { formatAgo, formatDuration } from "./format.ts";
+import { openLive, type LinkState } from "./live-connection.ts";
+import { refreshAgoLabels } from "./render/ago.ts";
+import { campaignBudgetSection } from "./render/campaign-budget.ts";
+import { experimentCard } from "./render/card.ts";
+import { hostsSection } from "./render/hosts.ts";
+import { scorecardSection } from "./render/scorecard.ts";
+import { createToolbar } from "./render/toolbar.ts";
+import { formatViewQuery, parseViewQuery, selectExperiments, type ViewQuery } from "./view-query.ts";
+
+export function mountBoard(root: HTMLElement, campaign: string): void {
+  let board: StatusSnapshot | null = null;
+  let link: LinkState = { kind: "connecting", attempt: 0 };
+  let view: ViewQuery = parseViewQuery(location.search);
+  const cards = new Map<string, { exp: ExperimentStatus; el: HTMLElement }>();
+  let renderedHistory: StatusSnapshot["history"] | null = null;
+
+  const title = h("h1", null, campaign);
+  const linkPill = h("span", { class: "link", attrs: { role: "status", "aria-live": "polite" } });
+  const age = h("span", { class: "data-age" });
+  const roleNote = h("span", { class: "muted small" });
+  const rejected = h("p", { class: "rejected warn", attrs: { role: "alert", hidden: true } });
+  const hostsSlot = h("div", { class: "hosts-slot" });
+  const budgetSlot = h("div", { class: "budget-slot" });
+  const grid = h("div", { class: "cards", attrs: { "aria-label": "Experiments" } });
+  const empty = h("p", { class: "empty muted", attrs: { hidden: true } });
+  const scorecardSlot = h("div", { class: "scorecard-slot" });
+  const loading = h("div", { class: "loading", attrs: { role: "status" } }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading the board…");
+  const toolbar = createToolbar(view, (next) => {
+    view = next;
+    history.replaceState(null, "", `${location.pathname}${formatViewQuery(view)}`);
+    renderCards();
+  });
+  const content = h("div", { class: "board", attrs: { hidden: true } }, hostsSlot, budgetSlot, toolbar.el, grid, empty, scorecardSlot);
+
+  root.replaceChildren(
+    h(
+      "header",
+      { class: "top" },
+      h("nav", null, h("a", { attrs: { href: "/" } }, "← all campaigns")),
+      h("div", { class: "title-row" }, title, h("div", { class: "status-line" }, linkPill, age, roleNote)),
+    ),
+    rejected,
+    loading,
+    content,
+  );
+
+  function renderLink(now: number): void {
+    let text: string;
+    let kind: string;
+    if (link.kind === "connected") [kind, text] = ["connected", "● Live"];
+    else if (link.kind === "connecting") [kind, text] = ["reconnecting", link.attempt === 0 ? "◌ Connecting…" : "↻ Reconnecting…"];
+    else [kind, text] = ["reconnecting", `↻ Reconnecting in ${formatDuration(Math.ceil(Math.max(0, link.retryAt - now) / 1000))}`];
+    linkPill.className = `link link-${kind}`;
+    if (linkPill.textContent !== text) linkPill.textContent = text;
+    if (board) {
+      const ageText = `updated ${formatAgo(board.generated_at, now)}`;
+      if (age.textContent !== ageText) age.textContent = ageText;
+    }
+  }
+
+  function renderCards(): void {
+    if (!board) return;
+    const now = Date.now();
+    const shown = selectExperiments(board.experiments, view);
+    const present = new Set(board.experiments.map((e) => e.key));
+    for (const key of cards.keys()) if (!present.has(key)) cards.delete(key);
+    const els = shown.map((exp) => {
+      const cached = cards.get(exp.key);
+      if (cached && cached.exp === exp) return cached.el;
+      const el = experimentCard(exp, now);
+      cards.set(exp.key, { exp, el });
+      return el;
+    });
+    grid.replaceChildren(...els);
+    empty.hidden = els.length > 0;
+    empty.textContent = board.experiments.length === 0 ? "No experiments yet: no agent has reported and the meta lists none." : "No experiment matches this filter.";
+    toolbar.update(board.counts, board.experiments.length, els.length, view);
+  }
+
+  function render(): void {
+    if (!board) return;
+    const now = Date.now();
+    loading.hidden = true;
+    content.hidden = false;
+    const name = board.title ?? board.campaign;
+    title.textContent = name;
+    document.title = `${name} · Lookout`;
+    roleNote.textContent = board.role === "viewer" ? "viewer: scores of no-access splits are hidden" : "";
+    hostsSlot.replaceChildren(hostsSection(board.hosts, now));
+    budgetSlot.replaceChildren(campaignBudgetSection(board.campaign_budget) ?? "");
+    if (renderedHistory !== board.history) {
+      scorecardSlot.replaceChildren(scorecardSection(board.history));
+      renderedHistory = board.history;
+    }
+    renderCards();
+    renderLink(now);
+  }
+
+  openLive(campaign, {
+    onMessage(msg) {
+      const next = applyLiveMessage(board, msg);
+      if (next === null) return;
+      const first = board === null;
+      if (first) performance.mark("lookout:snapshot");
+      board = next;
+      render();
+      if (first) {
+        // Marks for bench/live.mjs: snapshot received → DOM built → next frame painted.
+        performance.mark("lookout:rendered");
+        requestAnimationFrame(() => setTimeout(() => performance.mark("lookout:painted"), 0));
+      }
+    },
+    onLinkState(state) {
+      link = state;
+      renderLink(Date.now());
+    },
+    onRejected(reason) {
+      rejected.hidden = false;
+      rejected.textContent = `A live update was rejected and not applied: ${reason.slice(0, 500)}`;
+    },
+  });
+
+  setInterval(() => {
+    const now = Date.now();
+    renderLink(now);
+    refreshAgoLabels(root, now);
+  }, 1000);
+}

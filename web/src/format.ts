@@ -1,0 +1,61 @@
+// How numbers, times and durations read on the board. Pure: no DOM, no clock (callers pass `now`).
+
+/** Parses an ISO time; naive times (sidecars write them) are read as UTC, as the sidecar means them. */
+export function parseTime(iso: string | null | undefined): number | null {
+  if (!iso) return null;
+  const naive = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(iso);
+  const ms = Date.parse(naive ? `${iso}Z` : iso);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** "4 s", "3 min 12 s", "2 h 5 min", "3 d 4 h": two units at most, never negative. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
+  const hrs = Math.floor(m / 60);
+  if (hrs < 24) return m % 60 === 0 ? `${hrs} h` : `${hrs} h ${m % 60} min`;
+  const d = Math.floor(hrs / 24);
+  return hrs % 24 === 0 ? `${d} d` : `${d} d ${hrs % 24} h`;
+}
+
+/** "12 s ago" relative to `nowMs`; "never" when there is no time; clock skew never shows "in the future". */
+export function formatAgo(iso: string | null | undefined, nowMs: number): string {
+  const at = parseTime(iso);
+  if (at === null) return "never";
+  return `${formatDuration((nowMs - at) / 1000)} ago`;
+}
+
+/** Scores are usually 0..1 rewards: three significant decimals, trailing zeros kept for alignment. */
+export function formatScore(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs >= 1e5 || abs < 1e-3)) return value.toExponential(2);
+  return abs >= 100 ? value.toFixed(1) : value.toFixed(3);
+}
+
+/** Error rates are fractions: show them as percentages. */
+export function formatRate(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "—";
+  return `${(value * 100).toFixed(value < 0.1 ? 1 : 0)}%`;
+}
+
+/** Budget counts: null means the sidecar does not limit it. */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined) return "unlimited";
+  return value.toLocaleString("en-US");
+}
+
+/** Commits are long hashes; seven characters identify them on a card (the full one goes in a tooltip). */
+export function shortCommit(commit: string): string {
+  return /^[0-9a-f]{12,}$/i.test(commit) ? commit.slice(0, 7) : commit;
+}
+
+/** UTC wall time for tooltips: "2026-11-24 02:31:07 UTC". */
+export function formatUtc(iso: string | null | undefined): string {
+  const at = parseTime(iso);
+  if (at === null) return "unknown time";
+  return `${new Date(at).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}

@@ -1,0 +1,93 @@
+// The live channel to one campaign's CampaignObject: a WebSocket that validates every message
+// against protocol/'s LiveMessage and reconnects with full-jitter backoff when it drops.
+import { LiveMessage } from "../../protocol/status.ts";
+import { describeFieldErrors, fieldErrors } from "../../protocol/errors.ts";
+import { backoffDelay } from "./backoff.ts";
+
+export type LinkState =
+  | { kind: "connecting"; attempt: number }
+  | { kind: "connected"; since: number }
+  | { kind: "reconnecting"; attempt: number; retryAt: number; reason: string };
+
+export interface LiveHandlers {
+  onMessage(msg: LiveMessage): void;
+  onLinkState(state: LinkState): void;
+  /** A message failed validation: it is dropped, never half-applied. */
+  onRejected(reason: string): void;
+}
+
+export function liveUrl(campaign: string, loc: Location = location): string {
+  const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${loc.host}/api/campaigns/${encodeURIComponent(campaign)}/live`;
+}
+
+/** Opens the channel and keeps it open until `close()`; returns that close. */
+export function openLive(campaign: string, handlers: LiveHandlers): { close(): void } {
+  let attempt = 0;
+  let socket: WebSocket | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let closed = false;
+
+  const scheduleReconnect = (reason: string) => {
+    if (closed || timer !== null) return;
+    const delay = backoffDelay(attempt);
+    handlers.onLinkState({ kind: "reconnecting", attempt, retryAt: Date.now() + delay, reason });
+    attempt += 1;
+    timer = setTimeout(() => {
+      timer = null;
+      connect();
+    }, delay);
+  };
+
+  const connect = () => {
+    if (closed) return;
+    handlers.onLinkState({ kind: "connecting", attempt });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(liveUrl(campaign));
+    } catch (err) {
+      scheduleReconnect(String(err));
+      return;
+    }
+    socket = ws;
+    ws.addEventListener("message", (ev) => {
+      if (socket !== ws || typeof ev.data !== "string") return;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(ev.data);
+      } catch {
+        handlers.onRejected("live message is not JSON");
+        return;
+      }
+      const parsed = LiveMessage.safeParse(raw);
+      if (!parsed.success) {
+        handlers.onRejected(describeFieldErrors(fieldErrors("live", parsed.error)));
+        return;
+      }
+      if (parsed.data.type === "snapshot") {
+        // Only a snapshot proves the channel works end to end; reset the backoff then.
+        attempt = 0;
+        handlers.onLinkState({ kind: "connected", since: Date.now() });
+      }
+      handlers.onMessage(parsed.data);
+    });
+    ws.addEventListener("close", (ev) => {
+      if (socket !== ws) return;
+      socket = null;
+      scheduleReconnect(ev.reason || `connection closed (${ev.code})`);
+    });
+    ws.addEventListener("error", () => {
+      // "close" always follows "error"; reconnect is scheduled there.
+    });
+  };
+
+  connect();
+  return {
+    close() {
+      closed = true;
+      if (timer !== null) clearTimeout(timer);
+      socket?.close(1000, "page closed");
+      socket = null;
+    },
+  };
+}

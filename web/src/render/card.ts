@@ -1,0 +1,134 @@
+// One experiment card: what it is, its phase and why, the bars, budget, recent rounds and chart,
+// the final with its verdict, every attempt, the operator's note. Text-only rendering.
+import type { Bars } from "../../../protocol/meta.ts";
+import type { Attempt, BudgetView, ExperimentStatus, Round, TrialState } from "../../../protocol/status.ts";
+import { h } from "../dom.ts";
+import { formatCount, formatRate, formatScore, formatUtc, shortCommit } from "../format.ts";
+import { roundsInOrder } from "../chart-model.ts";
+import { agoLabel } from "./ago.ts";
+import { scoreChart } from "./chart.ts";
+import { phaseChip, tierBadge, verdictBanner } from "./chips.ts";
+
+const TABLE_ROUNDS = 5;
+
+function barsLine(bars: Bars | null): HTMLElement {
+  if (bars === null) return h("p", { class: "bars muted" }, "No bars registered.");
+  const direction = bars.higher_is_better ? "higher is better" : "lower is better";
+  const cmp = bars.higher_is_better ? ">" : "<";
+  return h(
+    "dl",
+    { class: "bars" },
+    h("dt", null, "baseline"), h("dd", null, formatScore(bars.baseline)),
+    h("dt", null, "win bar"), h("dd", null, `${cmp} ${formatScore(bars.win_bar)}`),
+    bars.healthy !== undefined ? h("dt", null, "ceiling") : null,
+    bars.healthy !== undefined ? h("dd", null, formatScore(bars.healthy)) : null,
+    h("dt", null, "metric"), h("dd", null, bars.metric ?? "reward"),
+    h("dd", { class: "muted" }, direction),
+  );
+}
+
+function hiddenCell(): HTMLElement {
+  return h("span", { class: "hidden-value", attrs: { title: "this split's tier is no access: redacted for viewers" } }, "hidden");
+}
+
+function roundsTable(rounds: readonly Round[], nowMs: number): HTMLElement | null {
+  if (rounds.length === 0) return null;
+  const newest = roundsInOrder(rounds).reverse().slice(0, TABLE_ROUNDS);
+  return h(
+    "table",
+    { class: "rounds" },
+    h("caption", null, `Last ${newest.length} of ${rounds.length} recent rounds`),
+    h("thead", null, h("tr", null, h("th", { attrs: { scope: "col" } }, "commit"), h("th", { attrs: { scope: "col" } }, "split"), h("th", { attrs: { scope: "col" } }, "score"), h("th", { attrs: { scope: "col" } }, "errors"), h("th", { attrs: { scope: "col" } }, "when"))),
+    h(
+      "tbody",
+      null,
+      ...newest.map((r) =>
+        h(
+          "tr",
+          null,
+          h("td", { class: "mono", attrs: { title: r.commit } }, shortCommit(r.commit) || "—"),
+          h("td", null, r.split),
+          h("td", { class: "num" }, r.hidden ? hiddenCell() : formatScore(r.score)),
+          h("td", { class: "num" }, r.hidden ? hiddenCell() : formatRate(r.error_rate)),
+          h("td", null, agoLabel(r.created_at, "", nowMs)),
+        ),
+      ),
+    ),
+  );
+}
+
+function budgetList(budget: readonly BudgetView[]): HTMLElement | null {
+  if (budget.length === 0) return null;
+  return h(
+    "ul",
+    { class: "budget" },
+    ...budget.map((b) =>
+      h("li", null, h("span", { class: "split" }, b.split), tierBadge(b.tier), h("span", null, `${formatCount(b.remaining_runs)} runs · ${formatCount(b.remaining_samples)} samples left`)),
+    ),
+  );
+}
+
+function trialsLine(trials: readonly TrialState[]): HTMLElement | null {
+  if (trials.length === 0) return null;
+  const live = trials.filter((t) => t.live);
+  const hosts = [...new Set(live.map((t) => t.host).filter((x): x is string => x !== null))];
+  const errors = trials.filter((t) => t.error !== null);
+  return h(
+    "div",
+    { class: "trials" },
+    h("p", null, `${trials.length} trial${trials.length === 1 ? "" : "s"}, ${live.length} live` + (hosts.length ? ` on ${hosts.join(", ")}` : "")),
+    ...errors.map((t) => h("p", { class: "warn" }, h("span", { class: "icon", attrs: { "aria-hidden": "true" } }, "⚠"), `${t.trial}: ${t.error}`)),
+  );
+}
+
+function rewardsText(a: Attempt): string {
+  if (a.exception) return `${a.exception.type}: ${a.exception.message}`;
+  if (a.rewards === null) return "no rewards";
+  return Object.entries(a.rewards).map(([k, v]) => `${k} ${formatScore(v)}`).join(", ") || "no rewards";
+}
+
+function finalBlock(exp: ExperimentStatus, nowMs: number): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  const banner = verdictBanner(exp.verdict, exp.final !== null);
+  if (banner) out.push(banner);
+  if (exp.final) {
+    out.push(h("p", { class: "final" }, h("strong", null, "Final: "), rewardsText(exp.final), " · ", h("span", { class: "mono" }, exp.final.trial), " · ", agoLabel(exp.final.finished_at, "finished ", nowMs)));
+  }
+  if (exp.attempts.length > 1 || (exp.attempts.length === 1 && exp.final === null)) {
+    out.push(
+      h(
+        "details",
+        { class: "attempts" },
+        h("summary", null, `All ${exp.attempts.length} attempts`),
+        h("ol", null, ...exp.attempts.map((a) => h("li", null, h("span", { class: "mono" }, a.trial), ` (${a.job}${a.host ? ` on ${a.host}` : ""}) — ${rewardsText(a)} — ${formatUtc(a.finished_at)}`))),
+      ),
+    );
+  }
+  return out;
+}
+
+export function experimentCard(exp: ExperimentStatus, nowMs: number): HTMLElement {
+  const titled = exp.title !== null && exp.title.trim() !== "";
+  const summary = exp.rounds.count === 0 ? "no rounds yet" : `${exp.rounds.count} rounds (${exp.rounds.scored} scored), best ${formatScore(exp.rounds.best_score)}`;
+  return h(
+    "article",
+    { class: `card phase-${exp.phase}`, attrs: { "data-key": exp.key, "aria-label": `${titled ? exp.title : exp.key}: ${exp.phase}` } },
+    h(
+      "header",
+      { class: "card-head" },
+      h("div", { class: "card-title" }, h("h3", null, titled ? exp.title : exp.key), titled ? h("p", { class: "key mono" }, exp.key) : null),
+      phaseChip(exp.phase),
+    ),
+    exp.phase_reason ? h("p", { class: `phase-reason phase-${exp.phase}` }, exp.phase_reason) : null,
+    exp.in_meta ? null : h("p", { class: "muted small" }, "Not listed in the campaign meta."),
+    exp.question ? h("p", { class: "question" }, exp.question) : null,
+    barsLine(exp.bars),
+    ...finalBlock(exp, nowMs),
+    scoreChart(exp) ?? (exp.last_rounds.length > 0 ? h("p", { class: "muted small" }, "No scored rounds to chart yet.") : null),
+    roundsTable(exp.last_rounds, nowMs),
+    budgetList(exp.budget),
+    trialsLine(exp.trials),
+    exp.note ? h("p", { class: "note" }, h("strong", null, "Note: "), exp.note) : null,
+    h("footer", { class: "card-foot" }, h("span", null, summary), agoLabel(exp.updated_at, "updated ", nowMs)),
+  );
+}

@@ -1,0 +1,69 @@
+// Small labelled badges. Every one carries an icon and words as well as a color class, so
+// color is never the only signal (and the icons are aria-hidden so screen readers read words).
+import type { Tier } from "../../../protocol/ingest.ts";
+import type { HistoryResult } from "../../../protocol/meta.ts";
+import type { Phase, Verdict } from "../../../protocol/status.ts";
+import { h } from "../dom.ts";
+import { formatScore } from "../format.ts";
+
+export const PHASE_ICON: Record<Phase, string> = {
+  building: "◔",
+  running: "▶",
+  done: "✓",
+  errored: "✕",
+  gone: "⊘",
+  stale: "◷",
+};
+
+function icon(glyph: string): HTMLElement {
+  return h("span", { class: "icon", attrs: { "aria-hidden": "true" } }, glyph);
+}
+
+export function phaseChip(phase: Phase): HTMLElement {
+  return h("span", { class: `chip phase-${phase}` }, icon(PHASE_ICON[phase]), phase);
+}
+
+const TIER_TEXT: Record<Tier, [string, string]> = {
+  viewable: ["◉", "viewable"],
+  non_viewable: ["◐", "non-viewable"],
+  no_access: ["⊘", "no access"],
+};
+
+export function tierBadge(tier: Tier): HTMLElement {
+  const [glyph, words] = TIER_TEXT[tier];
+  return h("span", { class: `badge tier-${tier}`, attrs: { title: `split tier: ${words}` } }, icon(glyph), words);
+}
+
+const RESULT_TEXT: Record<HistoryResult, [string, string]> = {
+  passed: ["✓", "passed"],
+  failed: ["✕", "failed"],
+  "no change": ["=", "no change"],
+  cancelled: ["–", "cancelled"],
+};
+
+export function resultChip(result: HistoryResult): HTMLElement {
+  const [glyph, words] = RESULT_TEXT[result];
+  return h("span", { class: `chip result-${result.replace(" ", "-")}` }, icon(glyph), words);
+}
+
+/** The verdict banner on a card: PASSED / FAILED (+ SUSPECT), or why there is no verdict. */
+export function verdictBanner(verdict: Verdict | null, hasFinal: boolean): HTMLElement | null {
+  if (verdict === null) {
+    if (!hasFinal) return null;
+    return h("div", { class: "verdict verdict-none", attrs: { role: "status" } }, icon("?"), h("strong", null, "No verdict"), " — no bars registered for this experiment");
+  }
+  const parts: (HTMLElement | string)[] = [];
+  if (verdict.result === "PASSED") parts.push(icon("✓"), h("strong", null, "PASSED"));
+  else if (verdict.result === "FAILED") parts.push(icon("✕"), h("strong", null, "FAILED"));
+  else parts.push(icon("?"), h("strong", null, "No verdict"));
+  if (verdict.metric !== null || verdict.value !== null) {
+    parts.push(" ", h("span", { class: "verdict-value" }, `${verdict.metric ?? "final"} = ${verdict.value === null ? "hidden" : formatScore(verdict.value)}`));
+  }
+  if (verdict.reason) parts.push(h("span", { class: "verdict-reason" }, ` — ${verdict.reason}`));
+  const kind = verdict.result === "PASSED" ? "passed" : verdict.result === "FAILED" ? "failed" : "none";
+  const banner = h("div", { class: `verdict verdict-${kind}`, attrs: { role: "status" } }, ...parts);
+  if (verdict.suspect) {
+    banner.append(h("span", { class: "suspect" }, icon("⚠"), h("strong", null, "SUSPECT"), " beyond the healthy ceiling — too good to trust"));
+  }
+  return banner;
+}
