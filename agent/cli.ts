@@ -53,19 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
+/** The budget command (agent/budget-command.ts) is loaded only when asked for. */
 async function runBudget(args: string[]): Promise<number> {
-  let mod: { runBudgetCommand?: (args: string[]) => Promise<number> };
-  try {
-    // The budget command is its own module (issue 5); load it only when asked for.
-    const path = "./budget-command.ts";
-    mod = (await import(path)) as typeof mod;
-  } catch (err) {
-    process.stderr.write(`lookout-agent budget: not available in this build (agent/budget-command.ts: ${(err as Error).message.split("\n")[0]})\n`);
-    return 2;
-  }
-  if (typeof mod.runBudgetCommand !== "function") {
-    process.stderr.write("lookout-agent budget: agent/budget-command.ts does not export runBudgetCommand\n");
-    return 2;
-  }
-  return mod.runBudgetCommand(args);
+  const { runBudgetCommand } = await import("./budget-command.ts");
+  return runBudgetCommand(args);
 }

@@ -6,12 +6,14 @@ import type { CycleFacts, SidecarSeen } from "./compose.ts";
 import type { JobsScanner } from "./jobs/scanner.ts";
 import type { Logger } from "./log.ts";
 import { readSidecar } from "./sidecar/reader.ts";
+import type { ReadTransport } from "./sidecar/transport.ts";
 import type { ProfileChoice, SidecarProfile } from "./sidecar/script.ts";
 import { parseSidecarContainerName } from "./trial-name.ts";
 import type { LedgerRow } from "../protocol/index.ts";
 
 export interface CollectOptions {
   docker: DockerEngine;
+  transport: ReadTransport;
   scanner: JobsScanner;
   jobsDirs: string[];
   profile: ProfileChoice;
@@ -53,8 +55,9 @@ export class Collector {
       .sort((a, b) => a.container.localeCompare(b.container));
     const live = new Set(mine.map((c) => c.container));
     for (const c of this.profiles.keys()) if (!live.has(c)) this.profiles.delete(c);
+    this.o.transport.retain(live);
     const sidecars = await mapLimit(mine, this.o.concurrency, async ({ container, name }): Promise<SidecarSeen> => {
-      const reading = await readSidecar(this.o.docker, container, {
+      const reading = await readSidecar(this.o.transport, container, {
         profile: this.o.profile === "auto" ? (this.profiles.get(container) ?? "auto") : this.o.profile,
         timeoutMs: this.o.sidecarTimeoutMs,
         signal: this.o.signal,

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AgentId, CampaignSlug } from "../protocol/index.ts";
 import type { ProfileChoice } from "./sidecar/script.ts";
+import type { ExecMode } from "./sidecar/transport.ts";
 import type { LogLevel } from "./log.ts";
 
 export interface AgentConfig {
@@ -23,6 +24,7 @@ export interface AgentConfig {
   once: boolean;
   dryRun: boolean;
   sidecarTimeoutMs: number;
+  execMode: ExecMode;
   concurrency: number;
   trialPrefixes: string[];
   outboxMaxBytes: number;
@@ -34,11 +36,13 @@ export interface AgentConfig {
 export const USAGE = `Usage: lookout-agent --endpoint URL --campaign C --agent-id ID --key-file F --jobs DIR [--jobs DIR …]
                      [--interval 5s] [--state-dir DIR] [--sidecar-profile auto|legacy|current]
                      [--docker-socket PATH] [--once] [--dry-run]
-                     [--sidecar-timeout 800ms] [--concurrency 8] [--trial-prefix P …]
+                     [--sidecar-timeout 800ms] [--sidecar-exec session|per-read] [--concurrency 8]
+                     [--trial-prefix P …]
                      [--outbox-max-bytes 64MiB] [--host NAME] [--log-level debug|info|warn|error]
        lookout-agent budget reserve|release …
 
 Reports this machine's Harbor trials (eval-sidecar containers and jobs dirs) to a Lookout campaign.
+  --sidecar-exec       session (default): one long-lived exec per sidecar; per-read: a new exec per read
   --trial-prefix P     only trials whose name starts with P (several agents, several campaigns, one machine)
   --dry-run            print the batches as JSON lines on stdout; send nothing, change no state
 `;
@@ -58,6 +62,7 @@ const OPTIONS = {
   once: { type: "boolean" },
   "dry-run": { type: "boolean" },
   "sidecar-timeout": { type: "string" },
+  "sidecar-exec": { type: "string" },
   concurrency: { type: "string" },
   "trial-prefix": { type: "string", multiple: true },
   "outbox-max-bytes": { type: "string" },
@@ -131,6 +136,8 @@ export function parseCli(argv: string[]): ParsedCli {
   if (profile !== "auto" && profile !== "legacy" && profile !== "current") {
     throw new UsageError(`--sidecar-profile: expected auto, legacy or current, got ${JSON.stringify(profile)}`);
   }
+  const execMode = values["sidecar-exec"] ?? "session";
+  if (execMode !== "session" && execMode !== "per-read") throw new UsageError(`--sidecar-exec: expected session or per-read, got ${JSON.stringify(execMode)}`);
   const concurrency = Number(values.concurrency ?? "8");
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError("--concurrency: expected an integer from 1 to 64");
   const logLevel = (values["log-level"] ?? "info") as LogLevel;
@@ -155,6 +162,7 @@ export function parseCli(argv: string[]): ParsedCli {
       once: values.once ?? false,
       dryRun,
       sidecarTimeoutMs: parseDuration("sidecar-timeout", values["sidecar-timeout"] ?? "800ms"),
+      execMode,
       concurrency,
       trialPrefixes: (values["trial-prefix"] ?? []).map((p) => p.toLowerCase()),
       outboxMaxBytes: parseBytes("outbox-max-bytes", values["outbox-max-bytes"] ?? "64MiB"),

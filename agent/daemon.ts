@@ -11,6 +11,7 @@ import { Outbox } from "./outbox/outbox.ts";
 import { Registry } from "./outbox/registry.ts";
 import { backoffMs, sendBatch } from "./outbox/sender.ts";
 import { isSidecarContainerName } from "./trial-name.ts";
+import { perReadTransport, sessionTransport, type ReadTransport } from "./sidecar/transport.ts";
 
 export const AGENT_VERSION = "0.1.0";
 const EVENT_DEBOUNCE_MS = 200;
@@ -20,6 +21,7 @@ export class AgentDaemon {
   private readonly abort = new AbortController();
   private readonly docker: DockerEngine;
   private readonly collector: Collector;
+  private readonly transport: ReadTransport;
   private readonly lastTrialState = new Map<string, { sig: string; atMs: number }>();
   private registry!: Registry;
   private outbox!: Outbox;
@@ -35,8 +37,10 @@ export class AgentDaemon {
 
   constructor(private readonly cfg: AgentConfig, private readonly log: Logger, private readonly stdout: (line: string) => void = (l) => process.stdout.write(l)) {
     this.docker = new DockerEngine({ socketPath: cfg.dockerSocket });
+    this.transport = cfg.execMode === "session" ? sessionTransport(this.docker) : perReadTransport(this.docker);
     this.collector = new Collector({
       docker: this.docker,
+      transport: this.transport,
       scanner: new JobsScanner(cfg.jobsDirs, log),
       jobsDirs: cfg.jobsDirs,
       profile: cfg.profile,
@@ -81,6 +85,7 @@ export class AgentDaemon {
     for (const t of [this.tickTimer, this.retryTimer, this.eventTimer]) if (t) clearTimeout(t);
     this.abort.abort();
     await this.cycleRunning?.catch(() => undefined);
+    this.transport.close();
     if (this.cfg.dryRun) return true;
     const ok = await this.flushUntil(Date.now() + flushDeadlineMs);
     this.log.info("agent stopped", { pending_batches: this.outbox.list().length });

@@ -120,7 +120,7 @@ try {
   const rawRates = [];
   const batchesPerAgent = Math.ceil(ROWS_PER_RUN / BATCH_ROWS / AGENTS);
   const rows = batchesPerAgent * AGENTS * BATCH_ROWS;
-  for (let run = 1; run <= RUNS; run++) {
+  for (let run = 1; run <= (process.env.BENCH_STATUS_ONLY ? 0 : RUNS); run++) {
     const ms = await ingestRun(worker.url, `bench-ingest-${run}`, 50, batchesPerAgent, true);
     ingestRates.push(rows / (ms / 1000));
     const t0 = performance.now();
@@ -128,6 +128,30 @@ try {
     if (!res.ok) throw new Error(`raw baseline ${res.status}: ${await res.text()}`);
     rawRates.push(rows / ((performance.now() - t0) / 1000));
     console.log(`run ${run}: ingest ${fmt(ingestRates.at(-1))} rows/s, raw SQLite ${fmt(rawRates.at(-1))} rows/s`);
+  }
+
+  // Per-request view of the same work: one signed 500-row batch vs one 500-row raw insert request,
+  // sequential, so the fixed cost of a request (HTTP, signature, validation, RPC) shows on its own.
+  const batchMs = [];
+  const rawBatchMs = [];
+  for (let run = 1; run <= (process.env.BENCH_STATUS_ONLY ? 0 : RUNS); run++) {
+    const agent = await prepareBatches(worker.url, `bench-latency-${run}`, "bench-agent-l", "bench-host-l", 20, (seq) => {
+      const trial = `bench-exp-${seq % 10}__lat0000`;
+      return [{ kind: "trial", experiment: `bench-exp-${seq % 10}`, trial, container: `${trial}__env-eval-sidecar-1`, at: new Date().toISOString(), rows: trialRows(trial, `l${run}-${seq}`, BATCH_ROWS, seq * BATCH_ROWS), budget: [] }];
+    });
+    const one = [];
+    const raw1 = [];
+    for (const b of agent.batches) {
+      let t0 = performance.now();
+      const res = await fetch(agent.url, { method: "POST", body: b.body, headers: b.headers });
+      await res.text();
+      one.push(performance.now() - t0);
+      t0 = performance.now();
+      await (await fetch(`${worker.url}/bench/raw-insert?rows=${BATCH_ROWS}&batch=${BATCH_ROWS}&tag=lat-${run}`)).text();
+      raw1.push(performance.now() - t0);
+    }
+    batchMs.push(median(one));
+    rawBatchMs.push(median(raw1));
   }
 
   // Status at 500 experiments × 2,000 rounds (1,000,000 rounds), with meta, live containers and finals.
@@ -176,6 +200,13 @@ try {
     }
     statusRuns.push({ median: median(times), p95: pct(times, 95) });
   }
+  const rpcRuns = [];
+  for (let run = 0; run < RUNS; run++) {
+    const { times } = await (await fetch(`${worker.url}/bench/status-rpc?campaign=${campaign}&reads=${STATUS_READS}`)).json();
+    rpcRuns.push(median(times));
+  }
+  const profiles = [];
+  for (let run = 0; run < RUNS; run++) profiles.push(await (await fetch(`${worker.url}/bench/status-profile?campaign=${campaign}`)).json());
   const total = check.experiments.reduce((n, e) => n + e.rounds.count, 0);
   if (check.experiments.length !== STATUS_EXPERIMENTS || total !== STATUS_EXPERIMENTS * STATUS_ROUNDS) {
     throw new Error(`status board is wrong: ${check.experiments.length} experiments, ${total} rounds`);
@@ -188,7 +219,10 @@ try {
   console.log(`ingest (signed ${BATCH_ROWS}-row batches, ${AGENTS} agents, ${fmt(rows)} rows/run): median ${fmt(ingest)} rows/s over ${RUNS} runs (runs: ${ingestRates.map(fmt).join(", ")})`);
   console.log(`raw SQLite insert in a DO (${BATCH_ROWS}-row transactions): median ${fmt(raw)} rows/s (runs: ${rawRates.map(fmt).join(", ")})`);
   console.log(`ratio ingest / raw: ${(ingest / raw).toFixed(2)}`);
+  console.log(`one request, sequential: signed 500-row ingest batch median ${median(batchMs).toFixed(1)} ms vs 500-row raw insert request ${median(rawBatchMs).toFixed(1)} ms`);
   console.log(`GET /status at ${STATUS_EXPERIMENTS} experiments × ${STATUS_ROUNDS} rounds (${(bytes / 1024).toFixed(0)} KiB JSON): median ${statusMedian.toFixed(1)} ms, p95 ${statusP95.toFixed(1)} ms (median of ${RUNS} runs × ${STATUS_READS} reads)`);
+  console.log(`  of which board assembly + JSON inside the DO (Worker→DO RPC, timed in the Worker): median ${median(rpcRuns).toFixed(1)} ms`);
+  console.log(`  inside the DO: SQL reads ${median(profiles.map((p) => p.load_ms))} ms, assembly ${median(profiles.map((p) => p.assemble_ms))} ms, JSON.stringify ${median(profiles.map((p) => p.stringify_ms))} ms (medians of ${RUNS}); each read uncached, one at a time: ${JSON.stringify(profiles.at(-1).per)} ms`);
   console.log(`targets: ingest ≥ 50,000 rows/s → ${ingest >= 50_000 ? "met" : "MISSED"}; status < 20 ms → ${statusMedian < 20 ? "met" : "MISSED"}`);
 } finally {
   await worker.stop();

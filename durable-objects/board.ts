@@ -13,9 +13,8 @@ import { isHiddenFor, resolveTier } from "./domain/tier.ts";
 import { judge } from "./domain/verdict.ts";
 import { readAllAttempts } from "./finals-store.ts";
 import { getMeta } from "./meta-store.ts";
+import { newestFirst, roundsOfExperiment, type RecentRoundsStore, type StoredRound } from "./recent-rounds.ts";
 import { readAllSummaries, type SplitSummary } from "./summaries.ts";
-
-export const LAST_ROUNDS = 10;
 
 export interface BoardOptions {
   campaign: string;
@@ -35,9 +34,6 @@ interface TrialRow {
 interface BudgetRow {
   trial_lc: string; split: string; tier: Tier; remaining_runs: number | null; remaining_samples: number | null; at: string; host: string | null;
 }
-interface RoundRow {
-  experiment: string; trial: string; commit_sha: string; split: string; score: number | null; error_rate: number | null; created_at: string | null;
-}
 
 function groupBy<T>(rows: Iterable<T>, key: (r: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
@@ -53,7 +49,7 @@ function groupBy<T>(rows: Iterable<T>, key: (r: T) => string): Map<string, T[]> 
 export type Board = ReturnType<typeof loadBoard>;
 
 /** Loads everything the board needs except rounds, once per read. */
-export function loadBoard(sql: SqlStorage, opts: BoardOptions) {
+export function loadBoard(sql: SqlStorage, recent: RecentRoundsStore, opts: BoardOptions) {
   const stored = getMeta(sql);
   const meta: CampaignMeta | null = stored?.meta ?? null;
   const metaByKey = new Map<string, MetaExperiment>((meta?.experiments ?? []).map((e) => [e.key, e]));
@@ -67,6 +63,7 @@ export function loadBoard(sql: SqlStorage, opts: BoardOptions) {
   const trialsByExp = groupBy(sql.exec("SELECT * FROM trials ORDER BY trial_lc").toArray() as unknown as TrialRow[], (t) => t.experiment);
   const attemptsByExp = readAllAttempts(sql);
   const summariesByExp = readAllSummaries(sql);
+  const recentByExp = recent.all();
   const budgetsByTrial = groupBy(sql.exec("SELECT * FROM trial_budgets ORDER BY split").toArray() as unknown as BudgetRow[], (b) => b.trial_lc);
 
   // Latest sidecar-reported tier per split (SQLite returns the bare column from the max(at_ms) row).
@@ -98,8 +95,8 @@ export function loadBoard(sql: SqlStorage, opts: BoardOptions) {
     return p;
   }
 
-  function redactRound(r: RoundRow): Round {
-    const round: Round = { trial: r.trial, commit: r.commit_sha, split: r.split, score: r.score, error_rate: r.error_rate, created_at: r.created_at };
+  function redactRound(r: StoredRound): Round {
+    const round: Round = { trial: r.trial, commit: r.commit, split: r.split, score: r.score, error_rate: r.error_rate, created_at: r.created_at };
     return isHidden(r.split) ? { ...round, score: null, error_rate: null, hidden: true } : round;
   }
 
@@ -126,9 +123,7 @@ export function loadBoard(sql: SqlStorage, opts: BoardOptions) {
       final = attempts[attempts.length - 1] ?? null;
       if (verdict) verdict = { ...verdict, value: null, reason: verdict.reason ?? "value hidden: no_access split" };
     }
-    const lastRounds = sql
-      .exec("SELECT experiment, trial, commit_sha, split, score, error_rate, created_at FROM rounds WHERE experiment = ? ORDER BY sort_at DESC, row_key DESC LIMIT ?", key, LAST_ROUNDS)
-      .toArray() as unknown as RoundRow[];
+    const lastRounds = recentByExp.get(key) ?? [];
     const phase = phaseOf(key);
     return {
       key,
@@ -190,14 +185,18 @@ export function loadBoard(sql: SqlStorage, opts: BoardOptions) {
   }
 
   /** All rounds of one experiment, oldest first, redacted for the role. */
-  function allRounds(key: string | null): Array<Round & { experiment: string }> {
-    const cursor = key === null
-      ? sql.exec("SELECT experiment, trial, commit_sha, split, score, error_rate, created_at FROM rounds ORDER BY experiment, sort_at, row_key")
-      : sql.exec("SELECT experiment, trial, commit_sha, split, score, error_rate, created_at FROM rounds WHERE experiment = ? ORDER BY sort_at, row_key", key);
-    const out: Array<Round & { experiment: string }> = [];
-    for (const r of cursor) out.push({ experiment: (r as unknown as RoundRow).experiment, ...redactRound(r as unknown as RoundRow) });
-    return out;
+  function roundsOf(key: string): Round[] {
+    return roundsOfExperiment(sql, key).map(redactRound);
   }
 
-  return { keys, has: (key: string) => keys.includes(key), experiment, hosts, counts, history, snapshot, allRounds, meta: stored, campaignBudget: () => campaignBudgetView(sql) };
+  /** Every round of the campaign, by experiment then oldest first, redacted for the role. */
+  function allRounds(): Array<Round & { experiment: string }> {
+    const rows = sql.exec(
+      `SELECT experiment, trial, commit_sha AS "commit", split, score, error_rate, created_at, sort_at, row_key FROM rounds`,
+    ).toArray() as unknown as Array<StoredRound & { experiment: string }>;
+    rows.sort((a, b) => (a.experiment < b.experiment ? -1 : a.experiment > b.experiment ? 1 : -newestFirst(a, b)));
+    return rows.map((r) => ({ experiment: r.experiment, ...redactRound(r) }));
+  }
+
+  return { keys, has: (key: string) => keys.includes(key), experiment, hosts, counts, history, snapshot, roundsOf, allRounds, meta: stored, campaignBudget: () => campaignBudgetView(sql) };
 }

@@ -1,6 +1,6 @@
 // Read side of the budget ledger over plain SqlStorage: balances for the board, tiers for redaction,
 // and the admin view. No writes here, so the board can call it from anywhere.
-import type { BudgetAuditEntry, BudgetLedgerReply, ReservationView } from "../protocol/budget.ts";
+import type { BudgetAuditEntry, BudgetLedgerReply, ExperimentSpend, ReservationView } from "../protocol/budget.ts";
 import { DEFAULT_RESERVATION_TTL_S } from "../protocol/budget.ts";
 import type { Tier } from "../protocol/ingest.ts";
 import type { BudgetView, CampaignBudgetView } from "../protocol/status.ts";
@@ -76,6 +76,19 @@ export function budgetView(sql: SqlStorage, sidecars: readonly BudgetView[] = []
   return readSplits(sql).filter((s) => s.listed).map((s) => viewOf(s, open.get(s.split) ?? 0, driftOf(s, sidecars)));
 }
 
+/** Where every committed unit sits, per (split, experiment): open reservations and used parts of released ones. */
+export function spendByExperiment(sql: SqlStorage): ExperimentSpend[] {
+  return sql.exec<ExperimentSpend & Record<string, SqlStorageValue>>(
+    `SELECT split, experiment,
+       SUM(CASE state WHEN 'open' THEN runs ELSE 0 END) AS open_runs,
+       SUM(CASE state WHEN 'open' THEN samples ELSE 0 END) AS open_samples,
+       SUM(COALESCE(runs_used, 0)) AS used_runs,
+       SUM(COALESCE(samples_used, 0)) AS used_samples,
+       SUM(CASE state WHEN 'expired' THEN 1 ELSE 0 END) AS expired_reservations
+     FROM budget_reservations GROUP BY split, experiment ORDER BY split, experiment`,
+  ).toArray().map((r) => ({ ...r }));
+}
+
 /** GET /api/campaigns/:c/budget: every split ever configured, open reservations, newest audit first. */
 export function ledgerReply(sql: SqlStorage, opts: { auditLimit?: number; sidecars?: readonly BudgetView[] } = {}): BudgetLedgerReply {
   const open = openCounts(sql);
@@ -90,6 +103,7 @@ export function ledgerReply(sql: SqlStorage, opts: { auditLimit?: number; sideca
   return {
     reservation_ttl_s: readReservationTtlS(sql),
     splits: readSplits(sql).map((s) => ({ ...viewOf(s, open.get(s.split) ?? 0, driftOf(s, opts.sidecars ?? [])), listed: s.listed })),
+    spend_by_experiment: spendByExperiment(sql),
     open_reservations: reservations,
     audit: audit.map((a) => ({ ...a })),
     audit_total: sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM budget_audit").one().n,

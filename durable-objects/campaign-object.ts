@@ -12,18 +12,25 @@ import { DIRECTORY_NAME } from "./campaign-directory.ts";
 import { applyBatch } from "./ingest-apply.ts";
 import { acceptLiveSocket, parseRole, publish, ROLE_HEADER, type Change } from "./live-hub.ts";
 import * as metaStore from "./meta-store.ts";
+import { RecentRoundsStore } from "./recent-rounds.ts";
 import { applyMigrations } from "./schema.ts";
 import { BudgetLedger, type ConfigureOutcome, type ReleaseOutcome, type ReserveOutcome } from "./budget-ledger.ts";
 import { recentSidecarBudgets } from "./campaign-budget-seam.ts";
 import type { BudgetConfigPut, BudgetLedgerReply, ReleaseRequest, ReserveRequest } from "../protocol/index.ts";
 
+/** Budget-only live deltas go out at most once per this window (see afterBudgetChange). */
+const BUDGET_DELTA_COALESCE_MS = 250;
+
 export type IngestResult = { ok: true; reply: IngestReply } | { ok: false; status: 403; error: string };
 export type ExportRow = Round & { experiment: string };
 
 export class CampaignObject extends DurableObject<Env> {
+  private readonly recent: RecentRoundsStore;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     applyMigrations(ctx.storage);
+    this.recent = new RecentRoundsStore(ctx.storage.sql);
   }
 
   private get heartbeatTimeoutS(): number {
@@ -37,20 +44,31 @@ export class CampaignObject extends DurableObject<Env> {
   }
 
   private board(role: Role, nowMs = Date.now()): Board {
-    return loadBoard(this.ctx.storage.sql, { campaign: this.campaign, role, nowMs, heartbeatTimeoutS: this.heartbeatTimeoutS });
+    return loadBoard(this.ctx.storage.sql, this.recent, { campaign: this.campaign, role, nowMs, heartbeatTimeoutS: this.heartbeatTimeoutS });
   }
 
   private participants() {
     return alarmParticipants(this.ctx.storage, { heartbeatTimeoutS: this.heartbeatTimeoutS });
   }
 
+  /** What the campaign directory last heard from this object (in memory: after eviction it simply reports again). */
+  private directoryReported: { experiments: number; atMs: number } | null = null;
+
   private async afterChange(change: Change, nowMs: number, directory: { last_ingest_at?: string; title?: string | null }): Promise<void> {
     publish(this.ctx, (role) => this.board(role, nowMs), change, nowMs);
     await rearm(this.ctx.storage, this.participants(), nowMs);
+    await this.reportToDirectory(nowMs, directory);
+  }
+
+  /** Keeps GET /api/campaigns current without a directory call per batch: on a new count, a title, or every 10 s. */
+  private async reportToDirectory(nowMs: number, directory: { last_ingest_at?: string; title?: string | null }): Promise<void> {
+    const experiments = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM experiments").one().n;
+    const last = this.directoryReported;
+    if (last && last.experiments === experiments && directory.title === undefined && nowMs - last.atMs < 10_000) return;
     try {
-      const experiments = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM experiments").one().n;
       const dir = this.env.DIRECTORY.get(this.env.DIRECTORY.idFromName(DIRECTORY_NAME));
       await dir.record({ campaign: this.campaign, experiments, ...directory });
+      this.directoryReported = { experiments, atMs: nowMs };
     } catch (err) {
       // The directory is an index for the campaign list; the batch itself is already committed.
       console.warn("campaign directory update failed", err instanceof Error ? err.message : String(err));
@@ -63,7 +81,7 @@ export class CampaignObject extends DurableObject<Env> {
 
   async ingest(batch: AgentBatch): Promise<IngestResult> {
     const nowMs = Date.now();
-    const out = applyBatch(this.ctx.storage, batch, nowMs);
+    const out = applyBatch(this.ctx.storage, this.recent, batch, nowMs);
     if (!out.ok) return out;
     if (!out.reply.duplicate) {
       await this.afterChange({ experiments: out.changed, removed: out.removed, meta: false }, nowMs, { last_ingest_at: new Date(nowMs).toISOString() });
@@ -75,15 +93,20 @@ export class CampaignObject extends DurableObject<Env> {
     return this.board(role).snapshot();
   }
 
+  /** The status already serialised: one JSON.stringify here instead of a structured clone plus one in the Worker. */
+  async statusJson(role: Role): Promise<string> {
+    return JSON.stringify(this.board(role).snapshot());
+  }
+
   async experiment(key: string, role: Role): Promise<{ experiment: ExperimentStatus; rounds: Round[] } | null> {
     const board = this.board(role);
     const k = key.toLowerCase();
     if (!board.has(k)) return null;
-    return { experiment: board.experiment(k), rounds: board.allRounds(k).map(({ experiment: _e, ...round }) => round) };
+    return { experiment: board.experiment(k), rounds: board.roundsOf(k) };
   }
 
   async exportRounds(role: Role): Promise<ExportRow[]> {
-    return this.board(role).allRounds(null);
+    return this.board(role).allRounds();
   }
 
   async putMeta(meta: unknown, by: string): Promise<metaStore.PutMetaResult> {
@@ -121,9 +144,23 @@ export class CampaignObject extends DurableObject<Env> {
     return new BudgetLedger(this.ctx.storage);
   }
 
-  /** Live viewers see the new balances; a new reservation may need an earlier expiry alarm. */
-  private async afterBudgetChange(nowMs: number, experiments: "all" | Set<string>, rearmAlarm: boolean): Promise<void> {
-    publish(this.ctx, (role) => this.board(role, nowMs), { experiments, removed: new Set(), meta: false }, nowMs);
+  private budgetDeltaPending = false;
+
+  /**
+   * Live viewers see new balances within BUDGET_DELTA_COALESCE_MS: one delta per window, not one board
+   * rebuild per grant, so a reserve storm cannot starve the object. A config change (tiers → redaction)
+   * goes out at once. A new reservation may need an earlier expiry alarm.
+   */
+  private async afterBudgetChange(nowMs: number, experiments: "all" | "none", rearmAlarm: boolean): Promise<void> {
+    if (experiments === "all") publish(this.ctx, (role) => this.board(role, nowMs), { experiments, removed: new Set(), meta: false }, nowMs);
+    else if (!this.budgetDeltaPending) {
+      this.budgetDeltaPending = true;
+      setTimeout(() => {
+        this.budgetDeltaPending = false;
+        const at = Date.now();
+        publish(this.ctx, (role) => this.board(role, at), { experiments: new Set(), removed: new Set(), meta: false }, at);
+      }, BUDGET_DELTA_COALESCE_MS);
+    }
     if (rearmAlarm) await rearm(this.ctx.storage, this.participants(), nowMs);
   }
 
@@ -143,14 +180,14 @@ export class CampaignObject extends DurableObject<Env> {
   async budgetReserve(agentId: string, req: ReserveRequest): Promise<ReserveOutcome> {
     const nowMs = Date.now();
     const out = this.budget.reserve(agentId, req, nowMs);
-    if (out.kind === "granted" && !out.replayed) await this.afterBudgetChange(nowMs, new Set(), true);
+    if (out.kind === "granted" && !out.replayed) await this.afterBudgetChange(nowMs, "none", true);
     return out;
   }
 
   async budgetRelease(agentId: string, req: ReleaseRequest): Promise<ReleaseOutcome> {
     const nowMs = Date.now();
     const out = this.budget.release(agentId, req, nowMs);
-    if (out.kind === "released" && !out.replayed) await this.afterBudgetChange(nowMs, new Set(), false);
+    if (out.kind === "released" && !out.replayed) await this.afterBudgetChange(nowMs, "none", false);
     return out;
   }
 

@@ -5,7 +5,8 @@ import { isoToMs } from "./domain/durations.ts";
 import { nextExperimentName, type NameSource } from "./domain/experiment-name.ts";
 import { supersedesReport } from "./domain/final.ts";
 import { rowIdentity } from "./domain/row-identity.ts";
-import { addRoundsToSummaries, recomputeSummaries, type RoundForSummary } from "./summaries.ts";
+import { addRoundsToSummaries, recomputeSummaries } from "./summaries.ts";
+import type { RecentRoundsStore, StoredRound } from "./recent-rounds.ts";
 import { readFinal, writeFinal } from "./finals-store.ts";
 
 export type IngestOutcome =
@@ -19,7 +20,16 @@ interface Touched {
   hostsChanged: boolean;
 }
 
-export function applyBatch(storage: DurableObjectStorage, batch: AgentBatch, nowMs: number): IngestOutcome {
+export function applyBatch(storage: DurableObjectStorage, recent: RecentRoundsStore, batch: AgentBatch, nowMs: number): IngestOutcome {
+  try {
+    return applyInTransaction(storage, recent, batch, nowMs);
+  } catch (err) {
+    recent.invalidate(); // storage rolled back; the cache may hold what it wrote
+    throw err;
+  }
+}
+
+function applyInTransaction(storage: DurableObjectStorage, recent: RecentRoundsStore, batch: AgentBatch, nowMs: number): IngestOutcome {
   const sql = storage.sql;
   return storage.transactionSync((): IngestOutcome => {
     const agent = sql.exec<{ revoked_at: string | null }>("SELECT revoked_at FROM agents WHERE agent_id = ?", batch.agent.id).toArray()[0];
@@ -33,8 +43,8 @@ export function applyBatch(storage: DurableObjectStorage, batch: AgentBatch, now
     const touched: Touched = { changed: new Set(), removed: new Set(), hostsChanged: false };
     for (const obs of batch.observations) {
       if (obs.kind === "heartbeat") applyHeartbeat(sql, batch, obs, nowMs, touched);
-      else if (obs.kind === "trial") applyTrial(sql, batch, obs, touched);
-      else applyFinal(sql, batch, obs, touched);
+      else if (obs.kind === "trial") applyTrial(sql, recent, batch, obs, touched);
+      else applyFinal(sql, recent, batch, obs, touched);
     }
     for (const key of touched.changed) {
       sql.exec("INSERT INTO experiments (key, first_seen, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET updated_at = excluded.updated_at", key, now, now);
@@ -93,13 +103,13 @@ function readTrial(sql: SqlStorage, trialLc: string): TrialRow | undefined {
 }
 
 /** Moves a trial (and its rounds and final) to a better-named experiment; both summaries are rebuilt. */
-function renameTrial(sql: SqlStorage, trialLc: string, from: string, to: { name: string; source: NameSource }, touched: Touched): void {
+function renameTrial(sql: SqlStorage, recent: RecentRoundsStore, trialLc: string, from: string, to: { name: string; source: NameSource }, touched: Touched): void {
   sql.exec("UPDATE trials SET experiment = ?, named_by = ? WHERE trial_lc = ?", to.name, to.source, trialLc);
   if (from === to.name) return;
   sql.exec("UPDATE rounds SET experiment = ? WHERE trial_lc = ?", to.name, trialLc);
   sql.exec("UPDATE finals SET experiment = ? WHERE trial_lc = ?", to.name, trialLc);
-  recomputeSummaries(sql, from);
-  recomputeSummaries(sql, to.name);
+  recomputeSummaries(sql, recent, from);
+  recomputeSummaries(sql, recent, to.name);
   touched.changed.add(to.name);
   touched.changed.add(from);
   const left = sql.exec("SELECT 1 FROM trials WHERE experiment = ? LIMIT 1", from).toArray();
@@ -107,7 +117,7 @@ function renameTrial(sql: SqlStorage, trialLc: string, from: string, to: { name:
   touched.removed.delete(to.name);
 }
 
-function applyTrial(sql: SqlStorage, batch: AgentBatch, obs: TrialObservation, touched: Touched): void {
+function applyTrial(sql: SqlStorage, recent: RecentRoundsStore, batch: AgentBatch, obs: TrialObservation, touched: Touched): void {
   const trialLc = obs.trial.toLowerCase();
   const atMs = isoToMs(obs.at)!;
   const host = batch.agent.host;
@@ -122,7 +132,7 @@ function applyTrial(sql: SqlStorage, batch: AgentBatch, obs: TrialObservation, t
     touched.removed.delete(experiment);
   } else {
     const next = nextExperimentName({ name: prev.experiment, source: prev.named_by }, { name: obs.experiment, source: "trial" });
-    if (next.name !== prev.experiment) renameTrial(sql, trialLc, prev.experiment, next, touched);
+    if (next.name !== prev.experiment) renameTrial(sql, recent, trialLc, prev.experiment, next, touched);
     experiment = next.name;
     // Latest-wins by observed time: an older snapshot arriving late does not overwrite a newer one.
     if (prev.last_at_ms === null || atMs >= prev.last_at_ms) {
@@ -134,7 +144,7 @@ function applyTrial(sql: SqlStorage, batch: AgentBatch, obs: TrialObservation, t
   }
   touched.changed.add(experiment);
 
-  const added: RoundForSummary[] = [];
+  const added: StoredRound[] = [];
   for (const row of obs.rows) {
     const rowKey = rowIdentity(row);
     const sortAt = row.created_at ?? obs.at;
@@ -143,11 +153,13 @@ function applyTrial(sql: SqlStorage, batch: AgentBatch, obs: TrialObservation, t
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       trialLc, rowKey, experiment, obs.trial, row.commit, row.split, row.score, row.error_rate, row.created_at, sortAt,
     );
-    if (cur.rowsWritten > 0) added.push({ split: row.split, score: row.score, sortAt, rowKey });
+    if (cur.rowsWritten > 0) {
+      added.push({ trial: obs.trial, commit: row.commit, split: row.split, score: row.score, error_rate: row.error_rate, created_at: row.created_at, sort_at: sortAt, row_key: rowKey });
+    }
   }
   if (added.length > 0) {
     sql.exec("UPDATE trials SET rounds = rounds + ? WHERE trial_lc = ?", added.length, trialLc);
-    addRoundsToSummaries(sql, experiment, added);
+    addRoundsToSummaries(sql, recent, experiment, added);
   }
   for (const b of obs.budget) {
     sql.exec(
@@ -160,7 +172,7 @@ function applyTrial(sql: SqlStorage, batch: AgentBatch, obs: TrialObservation, t
   }
 }
 
-function applyFinal(sql: SqlStorage, batch: AgentBatch, obs: FinalObservation, touched: Touched): void {
+function applyFinal(sql: SqlStorage, recent: RecentRoundsStore, batch: AgentBatch, obs: FinalObservation, touched: Touched): void {
   const trialLc = obs.trial.toLowerCase();
   const report: Attempt = {
     trial: obs.trial,
@@ -183,7 +195,7 @@ function applyFinal(sql: SqlStorage, batch: AgentBatch, obs: FinalObservation, t
     );
     touched.removed.delete(obs.experiment);
   } else {
-    renameTrial(sql, trialLc, prev.experiment, { name: obs.experiment, source: "final" }, touched);
+    renameTrial(sql, recent, trialLc, prev.experiment, { name: obs.experiment, source: "final" }, touched);
   }
   writeFinal(sql, trialLc, obs.experiment, report);
   touched.changed.add(obs.experiment);

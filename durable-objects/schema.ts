@@ -48,16 +48,21 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX trials_by_experiment ON trials (experiment);
 
-      -- Ledger rows, stored once per (trial, row identity).
+      -- Ledger rows, stored once per (trial, row identity). One b-tree and no secondary index keeps
+      -- ingest near raw insert speed; reads by experiment go through its trials (a key-prefix scan).
       CREATE TABLE rounds (
         trial_lc TEXT NOT NULL, row_key TEXT NOT NULL,
         experiment TEXT NOT NULL, trial TEXT NOT NULL,
         commit_sha TEXT NOT NULL, split TEXT NOT NULL,
         score REAL, error_rate REAL, created_at TEXT,
         sort_at TEXT NOT NULL,
-        UNIQUE (trial_lc, row_key)
-      );
-      CREATE INDEX rounds_by_experiment ON rounds (experiment, sort_at, row_key);
+        PRIMARY KEY (trial_lc, row_key)
+      ) WITHOUT ROWID;
+
+      -- The newest rounds of each experiment (JSON, newest first), kept on write for the board.
+      CREATE TABLE recent_rounds (
+        experiment TEXT PRIMARY KEY, rounds TEXT NOT NULL
+      ) WITHOUT ROWID;
 
       -- What each sidecar last said about each split (latest-wins by observation time).
       CREATE TABLE trial_budgets (

@@ -1,10 +1,6 @@
-// Per-experiment, per-split round summaries, kept current on every write so the board never scans rounds.
-export interface RoundForSummary {
-  split: string;
-  score: number | null;
-  sortAt: string;
-  rowKey: string;
-}
+// Per-experiment, per-split round summaries (and the newest rounds), kept current on every write so the
+// board never scans rounds.
+import { mergeRecent, roundsOfExperiment, type RecentRoundsStore, type StoredRound } from "./recent-rounds.ts";
 
 export interface SplitSummary {
   experiment: string;
@@ -24,33 +20,42 @@ export function isLater(sortAt: string, rowKey: string, thanSortAt: string | nul
   return sortAt > thanSortAt || (sortAt === thanSortAt && rowKey > (thanRowKey ?? ""));
 }
 
-/** Folds newly stored rounds into their split summaries: one read and one write per split touched. */
-export function addRoundsToSummaries(sql: SqlStorage, experiment: string, rounds: readonly RoundForSummary[]): void {
-  const bySplit = new Map<string, RoundForSummary[]>();
-  for (const r of rounds) {
-    const list = bySplit.get(r.split);
-    if (list) list.push(r);
-    else bySplit.set(r.split, [r]);
+function emptySummary(experiment: string, split: string): SplitSummary {
+  return { experiment, split, count: 0, scored: 0, max_score: null, min_score: null, last_score: null, last_sort_at: null, last_row_key: null };
+}
+
+function fold(s: SplitSummary, r: StoredRound): void {
+  s.count++;
+  if (r.score !== null) {
+    s.scored++;
+    s.max_score = s.max_score === null ? r.score : Math.max(s.max_score, r.score);
+    s.min_score = s.min_score === null ? r.score : Math.min(s.min_score, r.score);
   }
-  for (const [split, list] of bySplit) {
-    const s: SplitSummary = (sql.exec("SELECT * FROM split_summaries WHERE experiment = ? AND split = ?", experiment, split).toArray()[0] as unknown as SplitSummary | undefined) ?? {
-      experiment, split, count: 0, scored: 0, max_score: null, min_score: null, last_score: null, last_sort_at: null, last_row_key: null,
-    };
-    for (const r of list) {
-      s.count++;
-      if (r.score !== null) {
-        s.scored++;
-        s.max_score = s.max_score === null ? r.score : Math.max(s.max_score, r.score);
-        s.min_score = s.min_score === null ? r.score : Math.min(s.min_score, r.score);
-      }
-      if (isLater(r.sortAt, r.rowKey, s.last_sort_at, s.last_row_key)) {
-        s.last_score = r.score;
-        s.last_sort_at = r.sortAt;
-        s.last_row_key = r.rowKey;
-      }
-    }
+  if (isLater(r.sort_at, r.row_key, s.last_sort_at, s.last_row_key)) {
+    s.last_score = r.score;
+    s.last_sort_at = r.sort_at;
+    s.last_row_key = r.row_key;
+  }
+}
+
+function bySplit(rounds: readonly StoredRound[]): Map<string, StoredRound[]> {
+  const out = new Map<string, StoredRound[]>();
+  for (const r of rounds) {
+    const list = out.get(r.split);
+    if (list) list.push(r);
+    else out.set(r.split, [r]);
+  }
+  return out;
+}
+
+/** Folds newly stored rounds into their split summaries and the recent list: one read and write each. */
+export function addRoundsToSummaries(sql: SqlStorage, recent: RecentRoundsStore, experiment: string, added: readonly StoredRound[]): void {
+  for (const [split, list] of bySplit(added)) {
+    const s = (sql.exec("SELECT * FROM split_summaries WHERE experiment = ? AND split = ?", experiment, split).toArray()[0] as unknown as SplitSummary | undefined) ?? emptySummary(experiment, split);
+    for (const r of list) fold(s, r);
     writeSummary(sql, s);
   }
+  recent.set(experiment, mergeRecent(recent.get(experiment), added));
 }
 
 function writeSummary(sql: SqlStorage, s: SplitSummary): void {
@@ -62,19 +67,15 @@ function writeSummary(sql: SqlStorage, s: SplitSummary): void {
 }
 
 /** Rebuilds one experiment's summaries from its rounds (only when a trial moves between experiments). */
-export function recomputeSummaries(sql: SqlStorage, experiment: string): void {
+export function recomputeSummaries(sql: SqlStorage, recent: RecentRoundsStore, experiment: string): void {
   sql.exec("DELETE FROM split_summaries WHERE experiment = ?", experiment);
-  const groups = sql.exec<{ split: string; count: number; scored: number; max_score: number | null; min_score: number | null }>(
-    "SELECT split, count(*) AS count, count(score) AS scored, max(score) AS max_score, min(score) AS min_score FROM rounds WHERE experiment = ? GROUP BY split",
-    experiment,
-  ).toArray();
-  for (const g of groups) {
-    const last = sql.exec<{ score: number | null; sort_at: string; row_key: string }>(
-      "SELECT score, sort_at, row_key FROM rounds WHERE experiment = ? AND split = ? ORDER BY sort_at DESC, row_key DESC LIMIT 1",
-      experiment, g.split,
-    ).one();
-    writeSummary(sql, { experiment, ...g, last_score: last.score, last_sort_at: last.sort_at, last_row_key: last.row_key });
+  const rounds = roundsOfExperiment(sql, experiment);
+  for (const [split, list] of bySplit(rounds)) {
+    const s = emptySummary(experiment, split);
+    for (const r of list) fold(s, r);
+    writeSummary(sql, s);
   }
+  recent.set(experiment, mergeRecent([], rounds));
 }
 
 export function readAllSummaries(sql: SqlStorage): Map<string, SplitSummary[]> {

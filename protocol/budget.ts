@@ -1,4 +1,15 @@
 // Wire contract for the campaign-wide budget ledger: the admin config, agent reserve/release, and replies.
+//
+// Decisions (the ledger in durable-objects/budget-ledger*.ts keeps them):
+// - remaining = total − committed; committed = open reservations + what released ones used. A new
+//   total moves remaining by the delta; a total below committed is REFUSED (409, field path), never clamped.
+// - A split left out of a PUT becomes unlisted: refused like no_access, its spent history kept.
+// - Reserve checks, in order: listed and not no_access (403, no balance disclosed), samples ≤ runs ×
+//   max_samples_per_run (400), balance (409 with the balance). Idempotency keys are per agent; every
+//   decided answer (200/400/403/409) is stored and replayed verbatim; the same key with another request → 409.
+// - Release returns reserved − used once; an identical retry replays; anything else → 409; another
+//   agent's reservation → 404. A reservation past reservation_ttl_s is expired by the alarm (budget
+//   returned, audited as actor "alarm"); a release after that → 409. A TTL change applies to new reservations.
 import { z } from "zod";
 import { ErrorReply } from "./ingest.ts";
 import { Tier } from "./ingest.ts";
@@ -140,10 +151,27 @@ export const BudgetAuditEntry = z.object({
 });
 export type BudgetAuditEntry = z.infer<typeof BudgetAuditEntry>;
 
-/** GET /api/campaigns/:c/budget: allocations and balances, open reservations, the audit trail (newest first). */
+/**
+ * Where a split's committed budget went, per experiment: still held by open reservations, or used by
+ * released ones. For every split, the sum of open + used over its experiments = total − remaining.
+ */
+export const ExperimentSpend = z.object({
+  split: z.string(),
+  experiment: z.string(),
+  open_runs: z.number().int(),
+  open_samples: z.number().int(),
+  used_runs: z.number().int(),
+  used_samples: z.number().int(),
+  /** Reservations that expired unreleased (their budget went back to the split). */
+  expired_reservations: z.number().int(),
+});
+export type ExperimentSpend = z.infer<typeof ExperimentSpend>;
+
+/** GET /api/campaigns/:c/budget: allocations and balances, spend per experiment, open reservations, the audit trail (newest first). */
 export const BudgetLedgerReply = z.object({
   reservation_ttl_s: z.number().int(),
   splits: z.array(CampaignBudgetView.extend({ listed: z.boolean() })),
+  spend_by_experiment: z.array(ExperimentSpend),
   open_reservations: z.array(ReservationView),
   audit: z.array(BudgetAuditEntry),
   audit_total: z.number().int(),

@@ -176,3 +176,10 @@ export const CampaignSummary = z.object({
   last_ingest_at: z.string().nullable(),
 });
 export type CampaignSummary = z.infer<typeof CampaignSummary>;
+
+/** GET /api/campaigns/:c/experiments/:key: one experiment and every one of its rounds (viewer redaction applies). */
+export const ExperimentDetail = z.object({
+  experiment: ExperimentStatus,
+  rounds: z.array(Round),
+});
+export type ExperimentDetail = z.infer<typeof ExperimentDetail>;

@@ -1,16 +1,18 @@
 // Bundles web/src into web/dist (the Worker's static assets) with esbuild; copies web/public.
 // Prints the gzipped size of app.js + app.css: the page's budget is 60 KB.
+// Builds into a staging dir and renames files into place: every `wrangler dev` start runs this
+// build, and a running Worker must never see web/dist half-written or missing (no 404 mid-swap).
 import { build } from "esbuild";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "web/dist");
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
-if (existsSync(join(root, "web/public"))) cpSync(join(root, "web/public"), dist, { recursive: true });
+const out = mkdtempSync(join(root, "web/.dist-staging-"));
+process.on("exit", () => rmSync(out, { recursive: true, force: true }));
+if (existsSync(join(root, "web/public"))) cpSync(join(root, "web/public"), out, { recursive: true });
 const entry = join(root, "web/src/main.ts");
 /**
  * zod's namespace export (`z`) drags in every part of zod, tree shaking cannot drop them, and the
@@ -48,15 +50,24 @@ if (existsSync(entry)) {
     minify: true,
     format: "esm",
     target: "es2022",
-    outfile: join(dist, "app.js"),
+    outfile: join(out, "app.js"),
     legalComments: "none",
     logLevel: "warning",
   });
 }
 const css = join(root, "web/src/app.css");
 if (existsSync(css)) {
-  await build({ entryPoints: [css], bundle: true, minify: true, outfile: join(dist, "app.css"), logLevel: "warning" });
+  await build({ entryPoints: [css], bundle: true, minify: true, outfile: join(out, "app.css"), logLevel: "warning" });
 }
+const filesUnder = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+const built = new Set(filesUnder(out).map((f) => relative(out, f)));
+mkdirSync(dist, { recursive: true });
+for (const file of built) {
+  mkdirSync(dirname(join(dist, file)), { recursive: true });
+  renameSync(join(out, file), join(dist, file));
+}
+for (const file of filesUnder(dist).map((f) => relative(dist, f))) if (!built.has(file)) rmSync(join(dist, file));
+rmSync(out, { recursive: true, force: true });
 const gz = ["app.js", "app.css"]
   .filter((f) => existsSync(join(dist, f)))
   .map((f) => [f, gzipSync(readFileSync(join(dist, f)), { level: 9 }).length]);

@@ -1,11 +1,10 @@
-// Reads one sidecar through one docker exec per page: profile, budget (/status) and ledger rows,
+// Reads one sidecar, one script run per page (per-read exec or a long-lived session): profile, budget (/status) and ledger rows,
 // validated against protocol's LedgerRow/SplitBudget. Every failure becomes this trial's error.
 import { randomBytes } from "node:crypto";
 import { describeFieldErrors, LedgerRow, parseWith, SplitBudget } from "../../protocol/index.ts";
-import type { DockerEngine } from "../docker/engine.ts";
-import { execInContainer } from "../docker/exec.ts";
+import type { ReadTransport } from "./transport.ts";
 import { currentBudget, currentRows, legacyBudget, legacyRows, type Mapped } from "./profiles.ts";
-import { parseScriptOutput, sectionProblem, sidecarReadCommand, type ProfileChoice, type SidecarProfile } from "./script.ts";
+import { parseScriptOutput, sectionProblem, type ProfileChoice, type SidecarProfile } from "./script.ts";
 
 export const PAGE_SIZE = 200;
 const MAX_PAGES = 100;
@@ -27,23 +26,23 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
-export async function readSidecar(docker: DockerEngine, container: string, opts: ReadOptions): Promise<SidecarReading> {
+export async function readSidecar(transport: ReadTransport, container: string, opts: ReadOptions): Promise<SidecarReading> {
   const reading: SidecarReading = { profile: null, rows: [], budget: [], error: null };
   const problems: string[] = [];
   let profile: ProfileChoice = opts.profile;
   for (let page = 0; page < MAX_PAGES; page++) {
     const nonce = randomBytes(8).toString("hex");
-    const cmd = sidecarReadCommand({
+    const args = {
       nonce,
       profile,
       requestTimeoutS: Math.max(0.1, (opts.timeoutMs * 0.45) / 1000),
       limit: PAGE_SIZE,
       offset: page * PAGE_SIZE,
       withStatus: page === 0,
-    });
+    };
     let stdout: string;
     try {
-      ({ stdout } = await execInContainer(docker, container, cmd, { timeoutMs: opts.timeoutMs, signal: opts.signal }));
+      stdout = await transport.run(container, args, opts.timeoutMs, opts.signal);
     } catch (err) {
       problems.push(`sidecar read: ${(err as Error).message}`);
       break;

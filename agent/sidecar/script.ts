@@ -9,16 +9,17 @@ export const LEGACY_CONFIG = "/opt/serve.json";
 export const CURRENT_TOKEN_PATH = "/state/token/admin.token";
 export const SIDECAR_URL = "http://127.0.0.1:8000";
 
-// Positional args: $1 nonce, $2 profile, $3 per-request seconds, $4 limit, $5 offset, $6 with-status (1|0).
-const SCRIPT = `
+// read_once args: $1 nonce, $2 profile, $3 per-request seconds, $4 limit, $5 offset, $6 with-status (1|0).
+const READ_ONCE = `
+read_once() {
 m="@@lookout-$1"; prof="$2"; t="$3"; limit="$4"; offset="$5"; with_status="$6"
 if [ "$prof" = auto ]; then
   if [ -f ${LEGACY_CONFIG} ]; then prof=legacy
   elif [ -f ${CURRENT_TOKEN_PATH} ]; then prof=current
-  else echo "$m error no sidecar profile found (neither ${LEGACY_CONFIG} nor ${CURRENT_TOKEN_PATH})"; exit 0; fi
+  else echo "$m error no sidecar profile found (neither ${LEGACY_CONFIG} nor ${CURRENT_TOKEN_PATH})"; return 0; fi
 fi
 echo "$m profile $prof"
-command -v curl >/dev/null 2>&1 || { echo "$m error curl not found in the container"; exit 0; }
+command -v curl >/dev/null 2>&1 || { echo "$m error curl not found in the container"; return 0; }
 T=""; command -v timeout >/dev/null 2>&1 && T="timeout -s KILL $t"
 if [ "$prof" = legacy ]; then
   tp=$(sed -n 's/.*"admin_token_path"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' ${LEGACY_CONFIG} 2>/dev/null | head -n 1)
@@ -27,18 +28,32 @@ else
   tp=${CURRENT_TOKEN_PATH}
   rows_path="/evaluations?limit=$limit&offset=$offset"
 fi
+[ "$with_status" = 1 ] && get status "${SIDECAR_URL}/status" noauth
+if [ -z "$tp" ] || [ ! -r "$tp" ]; then echo "$m error admin token file not readable"; return 0; fi
+get rows "${SIDECAR_URL}$rows_path" auth
+}
 get() {
   echo "$m begin $1"
   if [ "$3" = auth ]; then
     { IFS= read -r tok < "$tp"; printf 'Authorization: Bearer %s\\n' "$tok"; } | $T curl -sS --max-time "$t" -H @- -w "\\n$m http %{http_code}\\n" "$2"
   else
-    $T curl -sS --max-time "$t" -w "\\n$m http %{http_code}\\n" "$2"
+    $T curl -sS --max-time "$t" -w "\\n$m http %{http_code}\\n" "$2" </dev/null
   fi
   echo "$m end $1 $?"
 }
-[ "$with_status" = 1 ] && get status "${SIDECAR_URL}/status" noauth
-if [ -z "$tp" ] || [ ! -r "$tp" ]; then echo "$m error admin token file not readable"; exit 0; fi
-get rows "${SIDECAR_URL}$rows_path" auth
+`;
+
+/** One read per exec: the parameters are positional args (nothing secret). */
+const ONE_SHOT = `${READ_ONCE}
+read_once "$@"
+`;
+
+/**
+ * One long-lived exec per sidecar: each stdin line holds one read's parameters; every read ends
+ * with "<marker> done". EOF on stdin (the agent closed or died) ends the loop.
+ */
+const SESSION = `${READ_ONCE}
+while read -r a b c d e f; do read_once "$a" "$b" "$c" "$d" "$e" "$f"; echo "@@lookout-$a done"; done
 `;
 
 export interface ScriptArgs {
@@ -52,7 +67,21 @@ export interface ScriptArgs {
 
 /** The exec's argv: nothing secret, only the script and its plain parameters. */
 export function sidecarReadCommand(a: ScriptArgs): string[] {
-  return ["sh", "-c", SCRIPT, "lookout-read", a.nonce, a.profile, a.requestTimeoutS.toFixed(2), String(a.limit), String(a.offset), a.withStatus ? "1" : "0"];
+  return ["sh", "-c", ONE_SHOT, "lookout-read", ...sessionArgs(a)];
+}
+
+/** The long-lived session's argv: the script only. */
+export function sidecarSessionCommand(): string[] {
+  return ["sh", "-c", SESSION, "lookout-read-session"];
+}
+
+/** One read's parameters, as positional args (one-shot) or as a stdin line (session). */
+export function sessionArgs(a: ScriptArgs): string[] {
+  return [a.nonce, a.profile, a.requestTimeoutS.toFixed(2), String(a.limit), String(a.offset), a.withStatus ? "1" : "0"];
+}
+
+export function doneMarker(nonce: string): string {
+  return `@@lookout-${nonce} done\n`;
 }
 
 export interface HttpSection {

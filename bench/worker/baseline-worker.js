@@ -2,8 +2,51 @@
 // extra Durable Object that measures raw SQLite inserts, the baseline `npm run bench:ingest` compares with.
 import { DurableObject } from "cloudflare:workers";
 import app from "../../workers/index.ts";
+import { CampaignObject } from "../../durable-objects/campaign-object.ts";
+import { loadBoard } from "../../durable-objects/board.ts";
 
 export { CampaignObject, CampaignDirectory } from "../../workers/index.ts";
+
+/** Workerd clocks advance only across I/O; a zero timer between steps lets Date.now() see each step's cost. */
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** The production CampaignObject plus one profiling RPC (bench config binds CAMPAIGNS to this class). */
+export class BenchCampaignObject extends CampaignObject {
+  async profileStatus(campaign) {
+    const sql = this.ctx.storage.sql;
+    await tick();
+    const t0 = Date.now();
+    const board = loadBoard(sql, this.recent, { campaign, role: "admin", nowMs: Date.now(), heartbeatTimeoutS: 60 });
+    await tick();
+    const t1 = Date.now();
+    const snapshot = board.snapshot();
+    await tick();
+    const t2 = Date.now();
+    const json = JSON.stringify(snapshot);
+    await tick();
+    const t3 = Date.now();
+    // The same reads loadBoard makes, one at a time, to see which dominates.
+    const queries = {
+      trials: "SELECT * FROM trials ORDER BY trial_lc",
+      finals: "SELECT * FROM finals",
+      summaries: "SELECT * FROM split_summaries",
+      budgets: "SELECT * FROM trial_budgets ORDER BY split",
+      tiers: "SELECT split, tier, max(at_ms) AS at_ms FROM trial_budgets GROUP BY split",
+      recent: "SELECT experiment, rounds FROM recent_rounds",
+      experiments: "SELECT key, updated_at FROM experiments",
+    };
+    const per = {};
+    for (const [name, q] of Object.entries(queries)) {
+      await tick();
+      const a = Date.now();
+      const rows = sql.exec(q).toArray();
+      if (name === "recent") for (const r of rows) JSON.parse(r.rounds);
+      await tick();
+      per[name] = Date.now() - a;
+    }
+    return { load_ms: t1 - t0, assemble_ms: t2 - t1, stringify_ms: t3 - t2, bytes: json.length, per };
+  }
+}
 
 export class RawInsertBaseline extends DurableObject {
   constructor(ctx, env) {
@@ -37,6 +80,23 @@ export default {
       const stub = env.RAW_BASELINE.get(env.RAW_BASELINE.idFromName(url.searchParams.get("tag") ?? "raw"));
       const n = await stub.insert(Number(url.searchParams.get("rows")), Number(url.searchParams.get("batch")), url.searchParams.get("tag") ?? "raw");
       return Response.json({ rows: n });
+    }
+    if (url.pathname === "/bench/status-rpc") {
+      // Times the board assembly + serialisation inside the campaign's DO, without HTTP to the client.
+      // Worker clocks advance across I/O, so the RPC round trip is what this measures.
+      const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(url.searchParams.get("campaign")));
+      const times = [];
+      let bytes = 0;
+      for (let i = 0; i < Number(url.searchParams.get("reads") ?? 10); i++) {
+        const t0 = Date.now();
+        bytes = (await stub.statusJson("admin")).length;
+        times.push(Date.now() - t0);
+      }
+      return Response.json({ times, bytes });
+    }
+    if (url.pathname === "/bench/status-profile") {
+      const campaign = url.searchParams.get("campaign");
+      return Response.json(await env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(campaign)).profileStatus(campaign));
     }
     return app.fetch(request, env, ctx);
   },

@@ -16,11 +16,11 @@ const baseArgs = ["--campaign", "agent-docker-test", "--agent-id", "test-agent",
 
 let legacy: FakeSidecar, current: FakeSidecar, hung: FakeSidecar;
 beforeAll(async () => {
-  [legacy, current, hung] = await start(
+  [legacy, current, hung] = (await start(
     { trial: `${prefix}-legacy__aaaaaaa`, profile: "legacy", rows: [legacyRow("c1", "dev", 0.5, "2026-11-24T01:00:00")], status: legacyStatus([{ split: "dev", tier: "viewable", runs: 2, samples: 10 }]) },
     { trial: `${prefix}-current__bbbbbbb`, profile: "current", envSuffix: true, rows: [currentRecord("ev-1", "v1", { name: "select" }, 0.9)], status: currentStatus([{ name: "select", disclosure: "full", runs: 3, cases: 9 }]) },
     { trial: `${prefix}-hung__ccccccc`, profile: "legacy", hang: true },
-  );
+  )) as [FakeSidecar, FakeSidecar, FakeSidecar];
 }, 120_000);
 
 afterAll(async () => {

@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerEngine } from "../../agent/docker/engine.ts";
 import { readSidecar } from "../../agent/sidecar/reader.ts";
+import { perReadTransport, sessionTransport, type ReadTransport } from "../../agent/sidecar/transport.ts";
+import { readdirSync, readFileSync } from "node:fs";
 import {
   currentRecord,
   currentStatus,
@@ -42,10 +44,28 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const t of Object.values(transports)) t.close();
   await removeContainers([legacy, current, hung, noCurl].filter(Boolean).map((s) => s.container));
 });
 
-describe("sidecar reads over the Docker Engine API", () => {
+const transports: Record<string, ReadTransport> = { "per-read": perReadTransport(engine), session: sessionTransport(engine) };
+
+/** Processes of the long-lived read script running inside one container (matched by its cgroup). */
+async function sessionProcesses(container: string): Promise<number> {
+  const id = (await docker("inspect", "-f", "{{.Id}}", container)).trim();
+  let n = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith("sh\0-c\0") && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("lookout-read-session") && readFileSync(`/proc/${pid}/cgroup`, "utf8").includes(id)) n++;
+    } catch {
+      /* exited */
+    }
+  }
+  return n;
+}
+
+describe("the Docker Engine API", () => {
   it("negotiates the API version with the daemon instead of assuming one", async () => {
     const server = JSON.parse(await docker("version", "--format", "{{json .Server}}")) as { ApiVersion: string };
     const prefix = await engine.apiPrefix();
@@ -60,8 +80,13 @@ describe("sidecar reads over the Docker Engine API", () => {
     expect(code).toBe("403");
   });
 
+});
+
+describe.each(["per-read", "session"])("sidecar reads (%s exec)", (mode) => {
+  const transport = () => transports[mode]!;
+
   it("reads a legacy sidecar's ledger and split budgets, with the token read inside the container", async () => {
-    const r = await readSidecar(engine, legacy.container, { profile: "auto", timeoutMs: 3000 });
+    const r = await readSidecar(transport(), legacy.container, { profile: "auto", timeoutMs: 3000 });
     expect(r.error).toBeNull();
     expect(r.profile).toBe("legacy");
     expect(r.rows).toEqual([
@@ -75,7 +100,7 @@ describe("sidecar reads over the Docker Engine API", () => {
   });
 
   it("reads a current sidecar's evaluations page by page, newest first, mapped onto ledger rows", async () => {
-    const r = await readSidecar(engine, current.container, { profile: "auto", timeoutMs: 3000 });
+    const r = await readSidecar(transport(), current.container, { profile: "auto", timeoutMs: 3000 });
     expect(r.error).toBeNull();
     expect(r.profile).toBe("current");
     expect(r.rows).toHaveLength(450);
@@ -88,38 +113,67 @@ describe("sidecar reads over the Docker Engine API", () => {
   });
 
   it("stops paging once a page holds a row the server already has", async () => {
-    const r = await readSidecar(engine, current.container, { profile: "current", timeoutMs: 3000, isKnownRow: (row) => row.id === "ev-400" });
+    const r = await readSidecar(transport(), current.container, { profile: "current", timeoutMs: 3000, isKnownRow: (row) => row.id === "ev-400" });
     expect(r.error).toBeNull();
     expect(r.rows).toHaveLength(200);
   });
 
   it("refuses to read with the wrong profile and says why", async () => {
-    const r = await readSidecar(engine, legacy.container, { profile: "current", timeoutMs: 3000 });
+    const r = await readSidecar(transport(), legacy.container, { profile: "current", timeoutMs: 3000 });
     expect(r.rows).toEqual([]);
     expect(r.error).toMatch(/token file not readable/);
   });
 
   it("gives a hung sidecar an error of its own within its timeout", async () => {
     const started = Date.now();
-    const r = await readSidecar(engine, hung.container, { profile: "auto", timeoutMs: 800 });
+    const r = await readSidecar(transport(), hung.container, { profile: "auto", timeoutMs: 800 });
     expect(Date.now() - started).toBeLessThan(3000);
     expect(r.rows).toEqual([]);
     expect(r.error).toMatch(/timed out|no answer within/);
   });
 
   it("reports a sidecar without curl instead of guessing", async () => {
-    const r = await readSidecar(engine, noCurl.container, { profile: "auto", timeoutMs: 3000 });
+    const r = await readSidecar(transport(), noCurl.container, { profile: "auto", timeoutMs: 3000 });
     expect(r.profile).toBe("legacy");
     expect(r.error).toBe("curl not found in the container");
   });
 
   it("reports a container that vanished as this trial's error, not a crash", async () => {
-    const r = await readSidecar(engine, `${prefix}-gone__eeeeeee-eval-sidecar-1`, { profile: "auto", timeoutMs: 2000 });
+    const r = await readSidecar(transport(), `${prefix}-gone__eeeeeee-eval-sidecar-1`, { profile: "auto", timeoutMs: 2000 });
     expect(r.error).toMatch(/HTTP 404/);
   });
 
   it("says docker is unreachable when the socket is absent", async () => {
     const nowhere = new DockerEngine({ socketPath: "/tmp/lookout-no-such-docker.sock" });
     await expect(nowhere.listContainers()).rejects.toThrow(/docker socket .*ENOENT/);
+  });
+});
+
+describe("long-lived read sessions", () => {
+  beforeAll(() => transports.session!.close());
+  it("reuse one exec per sidecar across reads, and close it when the sidecar is no longer live", async () => {
+    const t = sessionTransport(engine);
+    try {
+      for (let i = 0; i < 3; i++) expect((await readSidecar(t, legacy.container, { profile: "legacy", timeoutMs: 3000 })).error).toBeNull();
+      expect(await sessionProcesses(legacy.container)).toBe(1);
+      t.retain(new Set());
+      for (let i = 0; i < 40 && (await sessionProcesses(legacy.container)) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await sessionProcesses(legacy.container)).toBe(0);
+    } finally {
+      t.close();
+    }
+  });
+
+  it("see a sidecar's new rows on the next read without a new exec", async () => {
+    const t = sessionTransport(engine);
+    try {
+      const before = await readSidecar(t, legacy.container, { profile: "legacy", timeoutMs: 3000 });
+      legacy.setRows([legacyRow("c1", "dev", 0.41, "2026-11-24T01:00:00"), legacyRow("c2", "dev", null, null, null), legacyRow("c3", "dev", 0.7, null)]);
+      const after = await readSidecar(t, legacy.container, { profile: "legacy", timeoutMs: 3000 });
+      expect(after.rows.length).toBe(before.rows.length + 1);
+      expect(await sessionProcesses(legacy.container)).toBe(1);
+    } finally {
+      t.close();
+    }
   });
 });

@@ -71,7 +71,7 @@ function readScriptRunning(): boolean {
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`${prefix}-hung`) || readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("lookout-read")) return true;
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("lookout-read")) return true;
     } catch {
       /* gone */
     }

@@ -1,6 +1,6 @@
 // Acts as a new user: a fresh clone, the README's start command, and the demo board answers.
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,6 +13,20 @@ export function quickStartCommands(readme: string): string[] {
   const block = section?.match(/```(?:sh|bash)?\n([\s\S]*?)```/);
   if (!block) throw new Error("README has no Quick start code block");
   return block[1]!.split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+}
+
+/** Pids of processes whose working directory is inside `dir` (wrangler, workerd, tsx, npm…). */
+function processesUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/cwd`).startsWith(dir)) pids.push(Number(entry));
+    } catch {
+      /* exited or not ours to read */
+    }
+  }
+  return pids;
 }
 
 const clone = mkdtempSync(join(tmpdir(), "lookout-new-user-"));
@@ -84,6 +98,8 @@ describe("a new user", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
 
+    const running = processesUnder(clone);
+    expect(running.length).toBeGreaterThan(0);
     process.kill(-started.pid!, "SIGINT");
     await waitFor("the start command to exit", 20_000, async () => (started!.exitCode !== null || started!.signalCode !== null ? true : undefined));
     await waitFor("the port to close", 10_000, async () => {
@@ -94,5 +110,6 @@ describe("a new user", () => {
         return true;
       }
     });
+    await waitFor("every process started from the clone to exit", 10_000, async () => (processesUnder(clone).length === 0 ? true : undefined));
   }, 420_000);
 });

@@ -105,6 +105,29 @@ describe("live campaign board in Chromium", () => {
     await page.close();
   });
 
+  it("shows every round on demand, and keeps that view open across live updates", async () => {
+    const old = (i: number) => new Date(Date.now() - (120 - i) * 60_000).toISOString();
+    await agents.gpu1.send([
+      heartbeat([containerFor(TRIALS.retries), containerFor(TRIALS.building)]),
+      trialObservation("gaia-exp11-tool-retries", TRIALS.retries, Array.from({ length: 12 }, (_, i) => round(`old${String(i).padStart(4, "0")}`, "dev", 0.3 + i / 100, { createdAt: old(i) }))),
+    ]);
+    const page = await browser.newPage();
+    await openBoard(page, worker.url, CAMPAIGN);
+    const card = page.locator('article[data-key="gaia-exp11-tool-retries"]');
+    await card.getByRole("button", { name: "Show all 16 rounds" }).click();
+    const table = card.locator(".all-rounds table.rounds tbody tr");
+    await expect.poll(() => table.count()).toBe(16);
+    expect(await card.locator(".all-rounds").innerText()).toContain("old0000");
+
+    await agents.gpu1.send([
+      heartbeat([containerFor(TRIALS.retries), containerFor(TRIALS.building)]),
+      trialObservation("gaia-exp11-tool-retries", TRIALS.retries, [round("9999999fedcba0", "dev", 0.6)]),
+    ]);
+    await expect.poll(() => table.count()).toBe(17);
+    expect(await card.getByRole("button", { name: "Hide the full history" }).getAttribute("aria-expanded")).toBe("true");
+    await page.close();
+  });
+
   it("can be driven from the keyboard alone: Tab reaches the phase filter, search and sort", async () => {
     const page = await browser.newPage();
     await openBoard(page, worker.url, CAMPAIGN);
@@ -129,6 +152,39 @@ describe("live campaign board in Chromium", () => {
     await page.keyboard.type("nothing-matches-this");
     await expect.poll(() => page.locator(".empty").innerText()).toContain("No experiment matches");
     await page.close();
+  });
+
+  it("keeps a quiet connection verifiably alive: the live socket answers the page's ping with pong", async () => {
+    const page = await browser.newPage();
+    await openBoard(page, worker.url, CAMPAIGN);
+    const reply = await page.evaluate(
+      (campaign) =>
+        new Promise<string>((resolve, reject) => {
+          const ws = new WebSocket(`ws://${location.host}/api/campaigns/${campaign}/live`);
+          ws.onmessage = (ev) => {
+            if (ev.data === "pong") resolve("pong");
+            else ws.send("ping"); // the first message is the snapshot; then ask
+          };
+          ws.onclose = () => reject(new Error("closed"));
+          setTimeout(() => reject(new Error("no pong within 5 s")), 5000);
+        }),
+      CAMPAIGN,
+    );
+    expect(reply).toBe("pong");
+    await page.close();
+  });
+
+  it("follows the operator's light or dark theme", async () => {
+    const background = async (colorScheme: "light" | "dark") => {
+      const page = await browser.newPage({ colorScheme });
+      await openBoard(page, worker.url, CAMPAIGN);
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      await page.close();
+      return bg.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0);
+    };
+    const [light, dark] = [await background("light"), await background("dark")];
+    expect(light).toBeGreaterThan(600);
+    expect(dark).toBeLessThan(150);
   });
 
   it("says it is reconnecting while the Worker is down, keeps the data, and recovers after a restart", async () => {

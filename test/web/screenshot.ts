@@ -72,7 +72,7 @@ try {
   await gpu1.send([heartbeat([containerFor(T.retries), containerFor(T.distill)]), trialObservation("gaia-tool-retries", T.retries, [round(commit(999), "dev", 0.57, { createdAt: ago(0.5), errorRate: 0.02 })], { budget: devBudget(11, 440) })]);
   await gpu2.send([heartbeat([], { docker: "ok" })]);
 
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, colorScheme: scheme, deviceScaleFactor: 1 });
+  const page = await browser.newPage({ viewport: { width: Number(process.env.SHOT_WIDTH ?? 1440), height: 1000 }, colorScheme: scheme, deviceScaleFactor: 1 });
   await openBoard(page, worker.url, CAMPAIGN);
   await page.waitForTimeout(1200);
   mkdirSync("docs", { recursive: true });

@@ -60,10 +60,10 @@ describe("text-only rendering of hostile data", () => {
   it("creates no element from data and runs nothing: no img, no extra script, no handlers, no dialogs", async () => {
     const injected = await page.evaluate(() => ({
       img: document.querySelectorAll("img").length,
-      scripts: [...document.querySelectorAll("script")].map((s) => s.getAttribute("src")),
+      scripts: Array.from(document.querySelectorAll("script")).map((s) => s.getAttribute("src")),
       handlers: document.querySelectorAll("[onerror], [onload]").length,
       // Only the page's own charts are SVG, and they have no handlers.
-      foreignSvg: [...document.querySelectorAll("svg")].filter((s) => !s.classList.contains("chart")).length,
+      foreignSvg: Array.from(document.querySelectorAll("svg")).filter((s) => !s.classList.contains("chart")).length,
     }));
     expect(injected).toEqual({ img: 0, scripts: ["/app.js"], handlers: 0, foreignSvg: 0 });
     expect(await trap.pwned()).toBe(false);

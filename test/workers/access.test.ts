@@ -53,6 +53,18 @@ describe("an operator with a valid Access identity", () => {
     expect(await issue.text()).not.toMatch(/"key"/);
   });
 
+  it("is read-only as a viewer: every state-changing /api route the app registers answers 403", async () => {
+    const team = await accessTeam();
+    const token = await team.token({ email: VIEWER_EMAIL });
+    const writes = worker.routes.filter((r) => r.path.startsWith("/api/") && !["GET", "HEAD", "ALL"].includes(r.method));
+    expect(writes.length).toBeGreaterThanOrEqual(5);
+    for (const { method, path } of writes) {
+      const concrete = path.replace(":campaign", CAMPAIGN).replace(/:[a-z]+/g, "gpu-1");
+      const res = await team.fetch(concrete, { method, token, body: "{}" });
+      expect(res.status, `${method} ${concrete}`).toBe(403);
+    }
+  });
+
   it("is accepted within the small clock-skew leeway after exp", async () => {
     const team = await accessTeam();
     const token = await team.token({ email: VIEWER_EMAIL, exp: nowS() - 10 });
@@ -145,25 +157,25 @@ describe("a request without a valid Access identity", () => {
 });
 
 describe("Access configuration", () => {
-  it("fails closed with 503 naming ACCESS_AUD when only the team domain is set", async () => {
+  it("fails closed with 401 naming ACCESS_AUD when only the team domain is set", async () => {
     const team = await accessTeam({ ACCESS_AUD: "" });
     const token = await team.token({ email: ADMIN_EMAIL });
     const res = await team.fetch(`/api/campaigns/${CAMPAIGN}/status`, { token });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(401);
     expect(((await res.json()) as { error: string }).error).toMatch(/missing ACCESS_AUD$/);
   });
 
   it("fails closed naming both variables when neither is set", async () => {
     const team = await accessTeam({ ACCESS_AUD: undefined, ACCESS_TEAM_DOMAIN: undefined });
     const res = await team.fetch("/api/campaigns", { token: await team.token({ email: ADMIN_EMAIL }) });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(401);
     expect(((await res.json()) as { error: string }).error).toMatch(/missing ACCESS_TEAM_DOMAIN and ACCESS_AUD/);
   });
 
   it("refuses a team domain that is not a cloudflareaccess.com team", async () => {
     const team = await accessTeam({ ACCESS_TEAM_DOMAIN: "https://login.example.com" });
     const res = await team.fetch("/api/campaigns", { token: await team.token({ email: ADMIN_EMAIL }) });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(401);
     expect(((await res.json()) as { error: string }).error).toMatch(/ACCESS_TEAM_DOMAIN must be/);
   });
 
@@ -172,6 +184,13 @@ describe("Access configuration", () => {
     const team = await accessTeam({ ACCESS_TEAM_DOMAIN: `https://${probe.teamHost}/`, ACCESS_AUD: probe.audience });
     const token = await probe.token({ email: ADMIN_EMAIL });
     expect((await team.fetch("/api/campaigns", { token })).status).toBe(200);
+  });
+
+  it("refuses every token when the team's key endpoint cannot be read (fails closed, does not crash)", async () => {
+    const team = await accessTeam({ ACCESS_TEAM_DOMAIN: `unpublished-${crypto.randomUUID().slice(0, 8)}` });
+    const res = await team.fetch(`/api/campaigns/${CAMPAIGN}/status`, { token: await team.token({ email: ADMIN_EMAIL }) });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^invalid Access token: ERR_JWKS_|^invalid Access token: ERR_JOSE_GENERIC/);
   });
 
   it("ignores LOOKOUT_DEV_AUTH once Access is configured: no token, no entry", async () => {

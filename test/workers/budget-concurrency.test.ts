@@ -49,7 +49,7 @@ describe("budget under concurrency", () => {
     const worker = async (w: number) => {
       for (let i = 0; i < 25; i++) {
         const runs = 1 + ((w + i) % 3);
-        const out = await withLedger(c, (l) => l.reserve(`gpu-${w}`, reserveReq({ runs, samples: runs * 5, idempotency_key: `w${w}-${i}` }), Date.now()));
+        const out = await withLedger(c, (l) => l.reserve(`gpu-${w}`, reserveReq({ runs, samples: runs * 5, experiment: `exp-${w % 4}`, idempotency_key: `w${w}-${i}` }), Date.now()));
         // Most grants are released (some fully used, some partly, some not at all); every seventh stays open.
         if (out.kind === "granted" && i % 7 !== 6) {
           const used = i % 5 === 0 ? runs : i % 5 === 1 ? 1 : 0;
@@ -58,15 +58,16 @@ describe("budget under concurrency", () => {
       }
     };
     await Promise.all(Array.from({ length: 16 }, (_, w) => worker(w)));
-    const { audit, view, committed } = await withLedger(c, (l, state) => ({
-      audit: l.ledger({ auditLimit: 100_000 }).audit,
-      view: l.view()[0]!,
-      committed: committedFromReservations(state, "validation"),
-    }));
+    const { audit, view, committed, spend } = await withLedger(c, (l, state) => {
+      const ledger = l.ledger({ auditLimit: 100_000 });
+      return { audit: ledger.audit, spend: ledger.spend_by_experiment, view: l.view()[0]!, committed: committedFromReservations(state, "validation") };
+    });
     const { granted, returned, lines } = auditBalances(audit, "validation");
     expect(lines).toBeGreaterThan(100);
     expect(view.remaining_runs).toBe(120 - granted + returned);
     expect(view.total_runs - view.remaining_runs).toBe(committed);
+    // Every committed unit is accounted to an experiment: held open or used.
+    expect(spend.reduce((n, e) => n + e.open_runs + e.used_runs, 0)).toBe(committed);
   });
 
   it("keeps the ledger when the object is evicted mid-storm, and retries spend once", async () => {

@@ -23,6 +23,9 @@ describe("PUT/GET /api/campaigns/:c/budget", () => {
       ["validation", "viewable", 8, 70, 1],
     ]);
     expect(ledger.open_reservations).toMatchObject([{ split: "validation", agent: "gpu-1", runs: 2, samples: 30, experiment: "exp-a" }]);
+    expect(ledger.spend_by_experiment).toEqual([
+      { split: "validation", experiment: "exp-a", open_runs: 2, open_samples: 30, used_runs: 0, used_samples: 0, expired_reservations: 0 },
+    ]);
     expect(ledger.audit.map((a) => [a.event, a.actor])).toEqual([
       ["reserve", "agent:gpu-1"],
       ["configure", "admin:dev@localhost"],

@@ -2,6 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { AgentBatch } from "../../protocol/index.ts";
 import { applyBatch } from "../../durable-objects/ingest-apply.ts";
+import { RecentRoundsStore } from "../../durable-objects/recent-rounds.ts";
 import { WorkerAgent, batchOf, campaignObject, containerFor, heartbeat, newCampaign, round, signedIngest, status, trialObservation } from "./campaign-support.ts";
 
 const trial = "atom-task__abcdefg";
@@ -54,7 +55,10 @@ describe("batch atomicity", () => {
         trialObservation("atom-task", trial, [round("c1", "dev", 0.5, { id: "r1" })]),
         trialObservation("atom-task", trial, [{ commit: null, split: "dev", score: 0.1, error_rate: 0, created_at: null } as never]),
       ]) as AgentBatch;
-      expect(() => applyBatch(state.storage, batch, Date.now())).toThrow();
+      const recent = new RecentRoundsStore(state.storage.sql);
+      expect(recent.all().size).toBe(0);
+      expect(() => applyBatch(state.storage, recent, batch, Date.now())).toThrow();
+      expect(recent.all().size).toBe(0); // the cache forgot what the rolled-back transaction wrote
       const count = (table: string) => state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${table}`).one().n;
       expect([count("rounds"), count("trials"), count("split_summaries"), count("experiments"), count("hosts"), count("batches")]).toEqual([0, 0, 0, 0, 1, 1]);
     });

@@ -1,3 +1,4 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { LiveMessage } from "../../protocol/index.ts";
@@ -62,6 +63,23 @@ describe("live board", () => {
     expect(delta).toMatchObject({ type: "delta", title: "Q4", meta_version: 1, history: [] });
     if (delta.type !== "delta") throw new Error("unreachable");
     expect(delta.experiments.map((e) => [e.key, e.phase])).toEqual([["planned", "gone"]]);
+    live.ws.close();
+  });
+
+  it("sends a delta when the alarm finds the host silent", async () => {
+    const campaign = newCampaign("live-alarm");
+    await new WorkerAgent(campaign).send([heartbeat([containerFor("t-c__ccccccc")]), trialObservation("t-c", "t-c__ccccccc", [])]);
+    const live = await openLive(campaign);
+    await live.next();
+    const stub = campaignObject(campaign);
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("UPDATE hosts SET received_ms = received_ms - 120000");
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const delta = await live.next();
+    if (delta.type !== "delta") throw new Error("expected delta");
+    expect(delta.experiments.map((e) => [e.key, e.phase])).toEqual([["t-c", "stale"]]);
+    expect(delta.hosts).toMatchObject([{ host: "gpu-1", stale: true }]);
     live.ws.close();
   });
 

@@ -1,13 +1,13 @@
 // The board at /campaigns/<campaign>: owns the live channel, the merged snapshot and the view, and
 // re-renders only the cards whose experiment entry changed (deltas keep unchanged entries' identity).
-import type { ExperimentStatus, StatusSnapshot } from "../../protocol/status.ts";
+import type { StatusSnapshot } from "../../protocol/status.ts";
 import { applyLiveMessage } from "./board-state.ts";
 import { h } from "./dom.ts";
 import { formatAgo, formatDuration } from "./format.ts";
 import { openLive, type LinkState } from "./live-connection.ts";
 import { refreshAgoLabels } from "./render/ago.ts";
 import { campaignBudgetSection } from "./render/campaign-budget.ts";
-import { experimentCard } from "./render/card.ts";
+import { createCardDeck } from "./render/card-deck.ts";
 import { hostsSection } from "./render/hosts.ts";
 import { scorecardSection } from "./render/scorecard.ts";
 import { createToolbar } from "./render/toolbar.ts";
@@ -17,7 +17,6 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
   let board: StatusSnapshot | null = null;
   let link: LinkState = { kind: "connecting", attempt: 0 };
   let view: ViewQuery = parseViewQuery(location.search);
-  const cards = new Map<string, { exp: ExperimentStatus; el: HTMLElement }>();
   let renderedHistory: StatusSnapshot["history"] | null = null;
 
   const title = h("h1", null, campaign);
@@ -28,6 +27,10 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
   const hostsSlot = h("div", { class: "hosts-slot" });
   const budgetSlot = h("div", { class: "budget-slot" });
   const grid = h("div", { class: "cards", attrs: { "aria-label": "Experiments" } });
+  // bench/live.mjs reads this mark: every card of the first snapshot fully built.
+  const deck = createCardDeck(grid, { campaign, expanded: new Set() }, () => {
+    if (performance.getEntriesByName("lookout:complete").length === 0) performance.mark("lookout:complete");
+  });
   const empty = h("p", { class: "empty muted", attrs: { hidden: true } });
   const scorecardSlot = h("div", { class: "scorecard-slot" });
   const loading = h("div", { class: "loading", attrs: { role: "status" } }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading the board…");
@@ -66,21 +69,10 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
 
   function renderCards(): void {
     if (!board) return;
-    const now = Date.now();
-    const shown = selectExperiments(board.experiments, view);
-    const present = new Set(board.experiments.map((e) => e.key));
-    for (const key of cards.keys()) if (!present.has(key)) cards.delete(key);
-    const els = shown.map((exp) => {
-      const cached = cards.get(exp.key);
-      if (cached && cached.exp === exp) return cached.el;
-      const el = experimentCard(exp, now);
-      cards.set(exp.key, { exp, el });
-      return el;
-    });
-    grid.replaceChildren(...els);
-    empty.hidden = els.length > 0;
+    const shownCount = deck.show(selectExperiments(board.experiments, view), new Set(board.experiments.map((e) => e.key)), Date.now());
+    empty.hidden = shownCount > 0;
     empty.textContent = board.experiments.length === 0 ? "No experiments yet: no agent has reported and the meta lists none." : "No experiment matches this filter.";
-    toolbar.update(board.counts, board.experiments.length, els.length, view);
+    toolbar.update(board.counts, board.experiments.length, shownCount, view);
   }
 
   function render(): void {
@@ -106,6 +98,7 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
     onMessage(msg) {
       const next = applyLiveMessage(board, msg);
       if (next === null) return;
+      if (msg.type === "snapshot") rejected.hidden = true;
       const first = board === null;
       if (first) performance.mark("lookout:snapshot");
       board = next;
@@ -113,7 +106,7 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
       if (first) {
         // Marks for bench/live.mjs: snapshot received → DOM built → next frame painted.
         performance.mark("lookout:rendered");
-        requestAnimationFrame(() => setTimeout(() => performance.mark("lookout:painted"), 0));
+        requestAnimationFrame(() => requestAnimationFrame(() => performance.mark("lookout:painted")));
       }
     },
     onLinkState(state) {

@@ -16,6 +16,10 @@ export interface LiveHandlers {
   onRejected(reason: string): void;
 }
 
+/** A socket can die silently (laptop sleep, a proxy dropping it): ping, and give up on silence. */
+export const PING_EVERY_MS = 20_000;
+export const SILENCE_LIMIT_MS = 50_000;
+
 export function liveUrl(campaign: string, loc: Location = location): string {
   const scheme = loc.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${loc.host}/api/campaigns/${encodeURIComponent(campaign)}/live`;
@@ -27,6 +31,7 @@ export function openLive(campaign: string, handlers: LiveHandlers): { close(): v
   let socket: WebSocket | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
+  let pinger: ReturnType<typeof setInterval> | null = null;
 
   const scheduleReconnect = (reason: string) => {
     if (closed || timer !== null) return;
@@ -50,18 +55,45 @@ export function openLive(campaign: string, handlers: LiveHandlers): { close(): v
       return;
     }
     socket = ws;
+    let lastHeard = Date.now();
+    /** Drops this socket without waiting for a close handshake that may never come. */
+    const abandon = (reason: string) => {
+      if (socket !== ws) return;
+      socket = null;
+      if (pinger !== null) clearInterval(pinger);
+      pinger = null;
+      try {
+        ws.close(4000, reason);
+      } catch {
+        /* already closing */
+      }
+      scheduleReconnect(reason);
+    };
+    ws.addEventListener("open", () => {
+      lastHeard = Date.now();
+      if (pinger !== null) clearInterval(pinger);
+      pinger = setInterval(() => {
+        if (Date.now() - lastHeard > SILENCE_LIMIT_MS) abandon(`no message for ${SILENCE_LIMIT_MS / 1000} s`);
+        else if (ws.readyState === WebSocket.OPEN) ws.send("ping");
+      }, PING_EVERY_MS);
+    });
     ws.addEventListener("message", (ev) => {
       if (socket !== ws || typeof ev.data !== "string") return;
+      lastHeard = Date.now();
+      if (ev.data === "pong") return;
       let raw: unknown;
       try {
         raw = JSON.parse(ev.data);
       } catch {
         handlers.onRejected("live message is not JSON");
+        abandon("resync after a rejected message");
         return;
       }
       const parsed = LiveMessage.safeParse(raw);
       if (!parsed.success) {
         handlers.onRejected(describeFieldErrors(fieldErrors("live", parsed.error)));
+        // A skipped delta would leave the board silently behind the server: reconnect for a fresh snapshot.
+        abandon("resync after a rejected message");
         return;
       }
       if (parsed.data.type === "snapshot") {
@@ -71,11 +103,7 @@ export function openLive(campaign: string, handlers: LiveHandlers): { close(): v
       }
       handlers.onMessage(parsed.data);
     });
-    ws.addEventListener("close", (ev) => {
-      if (socket !== ws) return;
-      socket = null;
-      scheduleReconnect(ev.reason || `connection closed (${ev.code})`);
-    });
+    ws.addEventListener("close", (ev) => abandon(ev.reason || `connection closed (${ev.code})`));
     ws.addEventListener("error", () => {
       // "close" always follows "error"; reconnect is scheduled there.
     });
@@ -86,6 +114,7 @@ export function openLive(campaign: string, handlers: LiveHandlers): { close(): v
     close() {
       closed = true;
       if (timer !== null) clearTimeout(timer);
+      if (pinger !== null) clearInterval(pinger);
       socket?.close(1000, "page closed");
       socket = null;
     },

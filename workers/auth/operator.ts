@@ -11,7 +11,8 @@ export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {
     return next();
   }
   const config = readAccessConfig(c.env);
-  if (!config.ok) return c.json({ error: describeConfigProblem(config) }, 503);
+  // 401, not 5xx: the route contract says an unconfigured board refuses like an unauthenticated one.
+  if (!config.ok) return c.json({ error: describeConfigProblem(config) }, 401);
   const result = await verifyAccessJwt(c.req.header(ACCESS_JWT_HEADER), config.config);
   if (!result.ok) return c.json({ error: result.reason }, 401);
   c.set("operator", result.operator);

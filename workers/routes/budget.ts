@@ -82,19 +82,23 @@ budgetRoutes.get("/api/campaigns/:campaign/budget", requireAdmin, async (c) => {
 });
 
 budgetRoutes.post("/v1/campaigns/:campaign/budget/reserve", signedAgentOnly, async (c) => {
+  const campaign = campaignOf(c);
+  if (!campaign) return badCampaign(c);
   const json = signedJson(c);
   if (!json.ok) return invalid(c, "body must be JSON", [{ path: "(root)", reason: "not valid UTF-8 JSON" }]);
   const req = parseWith(ReserveRequest, "", json.value);
   if (!req.ok) return invalid(c, "invalid reserve request", req.errors);
-  const out = await campaignStub(c.env, campaignOf(c)!).budgetReserve(c.get("agentId"), req.value);
+  const out = await campaignStub(c.env, campaign).budgetReserve(c.get("agentId"), req.value);
   return out.kind === "granted" ? c.json(out.reply, 200) : c.json(out.refusal, STATUS[out.kind]!);
 });
 
 budgetRoutes.post("/v1/campaigns/:campaign/budget/release", signedAgentOnly, async (c) => {
+  const campaign = campaignOf(c);
+  if (!campaign) return badCampaign(c);
   const json = signedJson(c);
   if (!json.ok) return invalid(c, "body must be JSON", [{ path: "(root)", reason: "not valid UTF-8 JSON" }]);
   const req = parseWith(ReleaseRequest, "", json.value);
   if (!req.ok) return invalid(c, "invalid release request", req.errors);
-  const out = await campaignStub(c.env, campaignOf(c)!).budgetRelease(c.get("agentId"), req.value);
+  const out = await campaignStub(c.env, campaign).budgetRelease(c.get("agentId"), req.value);
   return out.kind === "released" ? c.json(out.reply, 200) : c.json(out.refusal, STATUS[out.kind]!);
 });

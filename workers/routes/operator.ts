@@ -26,7 +26,8 @@ operatorRoutes.use("/api/campaigns/:campaign/*", async (c, next) => {
 });
 
 operatorRoutes.get("/api/campaigns/:campaign/status", async (c) => {
-  return c.json(await campaignStub(c.env, c.req.param("campaign")).status(c.get("operator").role));
+  const json = await campaignStub(c.env, c.req.param("campaign")).statusJson(c.get("operator").role);
+  return c.body(json, 200, { "Content-Type": "application/json; charset=utf-8" });
 });
 
 operatorRoutes.get("/api/campaigns/:campaign/experiments/:key", async (c) => {

@@ -120,7 +120,7 @@ export function uniquePrefix(tag: string): string {
 
 // --- payloads in each profile's real shape ---
 
-export function legacyRow(commit: string, split: string, score: number | null, createdAt: string, errorRate: number | null = 0) {
+export function legacyRow(commit: string, split: string, score: number | null, createdAt: string | null, errorRate: number | null = 0) {
   return { commit, dataset_id: "ds-1", split, mean_score: score, error_rate: errorRate, created_at: createdAt };
 }
 

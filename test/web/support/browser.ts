@@ -34,8 +34,10 @@ export async function armTrap(page: Page): Promise<PageTrap> {
     void dialog.dismiss();
   });
   await page.addInitScript(() => {
-    const w = window as unknown as { __pwned?: number; __cspViolations?: string[] };
+    const w = window as unknown as { __pwned?: number; __cspViolations?: string[]; __windowErrors?: string[] };
     w.__cspViolations = [];
+    w.__windowErrors = [];
+    window.addEventListener("error", (ev) => w.__windowErrors!.push(String(ev.message)));
     document.addEventListener("securitypolicyviolation", (ev) => {
       w.__cspViolations!.push(`${ev.violatedDirective}: ${ev.blockedURI} ${ev.sample}`);
     });
@@ -44,7 +46,12 @@ export async function armTrap(page: Page): Promise<PageTrap> {
     problems,
     dialogs,
     async pwned() {
-      return page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned !== undefined);
+      const seen = await page.evaluate(() => {
+        const w = window as unknown as { __pwned?: number; __windowErrors?: string[] };
+        return { pwned: w.__pwned !== undefined, errors: w.__windowErrors ?? [] };
+      });
+      problems.push(...seen.errors.map((e) => `window.onerror: ${e}`));
+      return seen.pwned;
     },
   };
 }

@@ -1,11 +1,14 @@
 // One experiment card: what it is, its phase and why, the bars, budget, recent rounds and chart,
 // the final with its verdict, every attempt, the operator's note. Text-only rendering.
 import type { Bars } from "../../../protocol/meta.ts";
-import type { Attempt, BudgetView, ExperimentStatus, Round, TrialState } from "../../../protocol/status.ts";
+import type { Attempt, BudgetView, ExperimentStatus, TrialState } from "../../../protocol/status.ts";
 import { h } from "../dom.ts";
-import { formatCount, formatRate, formatScore, formatUtc, shortCommit } from "../format.ts";
-import { roundsInOrder } from "../chart-model.ts";
+import { formatCount, formatScore, formatUtc } from "../format.ts";
 import { agoLabel } from "./ago.ts";
+import { roundsTable } from "./rounds-table.ts";
+import { allRoundsToggle, type CardContext } from "./all-rounds.ts";
+
+export type { CardContext };
 import { scoreChart } from "./chart.ts";
 import { phaseChip, tierBadge, verdictBanner } from "./chips.ts";
 
@@ -24,36 +27,6 @@ function barsLine(bars: Bars | null): HTMLElement {
     bars.healthy !== undefined ? h("dd", null, formatScore(bars.healthy)) : null,
     h("dt", null, "metric"), h("dd", null, bars.metric ?? "reward"),
     h("dd", { class: "muted" }, direction),
-  );
-}
-
-function hiddenCell(): HTMLElement {
-  return h("span", { class: "hidden-value", attrs: { title: "this split's tier is no access: redacted for viewers" } }, "hidden");
-}
-
-function roundsTable(rounds: readonly Round[], nowMs: number): HTMLElement | null {
-  if (rounds.length === 0) return null;
-  const newest = roundsInOrder(rounds).reverse().slice(0, TABLE_ROUNDS);
-  return h(
-    "table",
-    { class: "rounds" },
-    h("caption", null, `Last ${newest.length} of ${rounds.length} recent rounds`),
-    h("thead", null, h("tr", null, h("th", { attrs: { scope: "col" } }, "commit"), h("th", { attrs: { scope: "col" } }, "split"), h("th", { attrs: { scope: "col" } }, "score"), h("th", { attrs: { scope: "col" } }, "errors"), h("th", { attrs: { scope: "col" } }, "when"))),
-    h(
-      "tbody",
-      null,
-      ...newest.map((r) =>
-        h(
-          "tr",
-          null,
-          h("td", { class: "mono", attrs: { title: r.commit } }, shortCommit(r.commit) || "—"),
-          h("td", null, r.split),
-          h("td", { class: "num" }, r.hidden ? hiddenCell() : formatScore(r.score)),
-          h("td", { class: "num" }, r.hidden ? hiddenCell() : formatRate(r.error_rate)),
-          h("td", null, agoLabel(r.created_at, "", nowMs)),
-        ),
-      ),
-    ),
   );
 }
 
@@ -107,7 +80,7 @@ function finalBlock(exp: ExperimentStatus, nowMs: number): HTMLElement[] {
   return out;
 }
 
-export function experimentCard(exp: ExperimentStatus, nowMs: number): HTMLElement {
+export function experimentCard(exp: ExperimentStatus, nowMs: number, ctx: CardContext): HTMLElement {
   const titled = exp.title !== null && exp.title.trim() !== "";
   const summary = exp.rounds.count === 0 ? "no rounds yet" : `${exp.rounds.count} rounds (${exp.rounds.scored} scored), best ${formatScore(exp.rounds.best_score)}`;
   return h(
@@ -124,8 +97,9 @@ export function experimentCard(exp: ExperimentStatus, nowMs: number): HTMLElemen
     exp.question ? h("p", { class: "question" }, exp.question) : null,
     barsLine(exp.bars),
     ...finalBlock(exp, nowMs),
-    scoreChart(exp) ?? (exp.last_rounds.length > 0 ? h("p", { class: "muted small" }, "No scored rounds to chart yet.") : null),
-    roundsTable(exp.last_rounds, nowMs),
+    scoreChart(exp.last_rounds, exp.bars, exp.rounds.best_score, "recent") ?? (exp.last_rounds.length > 0 ? h("p", { class: "muted small" }, "No scored rounds to chart yet.") : null),
+    roundsTable(exp.last_rounds, nowMs, TABLE_ROUNDS, `Last ${Math.min(TABLE_ROUNDS, exp.last_rounds.length)} of ${exp.rounds.count} rounds`),
+    exp.rounds.count > exp.last_rounds.length ? allRoundsToggle(exp, ctx) : null,
     budgetList(exp.budget),
     trialsLine(exp.trials),
     exp.note ? h("p", { class: "note" }, h("strong", null, "Note: "), exp.note) : null,

@@ -1,7 +1,8 @@
 // Score-per-round chart as hand-written SVG (createElementNS, attributes only). Why not a library:
 // the whole page must stay under 60 KB gzipped and load from our own origin under a strict CSP;
 // a line chart with three reference lines is ~100 lines here versus 40+ KB for a charting package.
-import type { ExperimentStatus } from "../../../protocol/status.ts";
+import type { Bars } from "../../../protocol/meta.ts";
+import type { Round } from "../../../protocol/status.ts";
 import { CHART_BOX, chartModel, type ChartPoint } from "../chart-model.ts";
 import { h, s } from "../dom.ts";
 import { formatScore, formatUtc, shortCommit } from "../format.ts";
@@ -25,12 +26,12 @@ function marker(p: ChartPoint, series: number): SVGElement {
 
 const SERIES_GLYPH = ["●", "■", "◆", "▲"];
 
-export function scoreChart(exp: ExperimentStatus): HTMLElement | null {
-  const model = chartModel(exp.last_rounds, exp.bars);
+/** `label` says which rounds these are ("recent", "all") for the accessible summary. */
+export function scoreChart(rounds: readonly Round[], bars: Bars | null, best: number | null, label: string): HTMLElement | null {
+  const model = chartModel(rounds, bars);
   if (model === null) return null;
   const box = CHART_BOX;
-  const best = exp.rounds.best_score;
-  const summary = `Score per round: ${exp.last_rounds.length} recent rounds` +
+  const summary = `Score per round: ${rounds.length} ${label} rounds` +
     (best !== null ? `, best ${formatScore(best)}` : "") +
     model.lines.map((l) => `, ${l.label} ${formatScore(l.value)}`).join("");
   const svg = s("svg", { viewBox: `0 0 ${box.width} ${box.height}`, class: "chart", role: "img", "aria-label": summary }, s("title", {}, summary));
