@@ -30,6 +30,9 @@ export interface CollectOptions {
 export class Collector {
   /** Profile detected per container under `auto`, so later reads skip the detection. */
   private profiles = new Map<string, SidecarProfile>();
+  /** How long each sidecar's last read took: the slowest (and new ones) start first, so a hung
+   * sidecar's timeout overlaps the others' reads instead of trailing them. */
+  private lastReadMs = new Map<string, number>();
 
   constructor(private readonly o: CollectOptions) {}
 
@@ -55,14 +58,18 @@ export class Collector {
       .sort((a, b) => a.container.localeCompare(b.container));
     const live = new Set(mine.map((c) => c.container));
     for (const c of this.profiles.keys()) if (!live.has(c)) this.profiles.delete(c);
+    for (const c of this.lastReadMs.keys()) if (!live.has(c)) this.lastReadMs.delete(c);
+    const order = [...mine].sort((a, b) => (this.lastReadMs.get(b.container) ?? 1e9) - (this.lastReadMs.get(a.container) ?? 1e9));
     this.o.transport.retain(live);
-    const sidecars = await mapLimit(mine, this.o.concurrency, async ({ container, name }): Promise<SidecarSeen> => {
+    const sidecars = await mapLimit(order, this.o.concurrency, async ({ container, name }): Promise<SidecarSeen> => {
+      const started = Date.now();
       const reading = await readSidecar(this.o.transport, container, {
         profile: this.o.profile === "auto" ? (this.profiles.get(container) ?? "auto") : this.o.profile,
         timeoutMs: this.o.sidecarTimeoutMs,
         signal: this.o.signal,
         isKnownRow: (row) => this.o.knownRow(name.trial, row),
       });
+      this.lastReadMs.set(container, Date.now() - started);
       if (reading.profile) this.profiles.set(container, reading.profile);
       if (reading.error) this.o.log.warn("sidecar read failed", { container, error: reading.error });
       return { container, name, reading };

@@ -75,6 +75,8 @@ export class AgentDaemon {
   /** One cycle, then flush until the outbox is empty or the deadline passes; true when all acked. */
   async once(flushDeadlineMs = 30_000): Promise<boolean> {
     await this.cycle();
+    // Read sessions would keep the process alive: one cycle needs them no longer.
+    this.transport.close();
     if (this.cfg.dryRun) return true;
     return this.flushUntil(Date.now() + flushDeadlineMs);
   }

@@ -86,11 +86,12 @@ try {
 
   const docker = new DockerEngine({ socketPath: "/var/run/docker.sock" });
   const scanner = new JobsScanner([], silentLogger);
-  const agentCycle = async (prefixes, transport) => {
-    const collector = new Collector({
+  const collectorFor = (prefixes, transport) =>
+    new Collector({
       docker, scanner, transport, jobsDirs: [], profile: "legacy", sidecarTimeoutMs: SIDECAR_TIMEOUT_MS, concurrency: 8,
       trialPrefixes: prefixes, log: silentLogger, signal: new AbortController().signal, knownRow: () => false,
     });
+  const agentCycle = async (collector) => {
     const t0 = performance.now();
     const cpu0 = readCpuMs();
     const facts = await collector.collect();
@@ -118,13 +119,17 @@ try {
     ["50 sidecars", [P50], sidecars.slice(0, 50)],
     ["50 sidecars + 1 hung", [P50, PHUNG], null],
   ]) {
+    // One collector per mode, reused across cycles as the daemon does (it learns read times and profiles).
     const session = sessionTransport(docker);
-    const cold = await agentCycle(prefixes, session);
+    const sessionCollector = collectorFor(prefixes, session);
+    const cold = await agentCycle(sessionCollector);
     const warm = [];
-    for (let r = 0; r < RUNS; r++) warm.push(await agentCycle(prefixes, session));
+    for (let r = 0; r < RUNS; r++) warm.push(await agentCycle(sessionCollector));
     session.close();
+    const perReadCollector = collectorFor(prefixes, perReadTransport(docker));
+    await agentCycle(perReadCollector);
     const perRead = [];
-    for (let r = 0; r < RUNS; r++) perRead.push(await agentCycle(prefixes, perReadTransport(docker)));
+    for (let r = 0; r < RUNS; r++) perRead.push(await agentCycle(perReadCollector));
     const seed = [];
     if (list) for (let r = 0; r < RUNS; r++) seed.push(await seedCycle(list));
     results[name] = { cold, warm, perRead, seed };

@@ -60,11 +60,23 @@ export function loadBoard(sql: SqlStorage, recent: RecentRoundsStore, opts: Boar
     const silentForS = Math.max(0, (opts.nowMs - h.received_ms) / 1000);
     hostFacts.set(h.host, { silentForS, stale: silentForS > opts.heartbeatTimeoutS, containers: new Set(JSON.parse(h.containers) as string[]) });
   }
-  const trialsByExp = groupBy(sql.exec("SELECT * FROM trials ORDER BY trial_lc").toArray() as unknown as TrialRow[], (t) => t.experiment);
+  const trialRows: TrialRow[] = [];
+  for (const row of sql.exec("SELECT trial_lc, trial, experiment, host, container, last_at, last_at_ms, error, rounds FROM trials ORDER BY trial_lc").raw()) {
+    const [trial_lc, trial, experiment, host, container, last_at, last_at_ms, error, rounds] = row as [string, string, string, string | null, string | null, string | null, number | null, string | null, number];
+    trialRows.push({ trial_lc, trial, experiment, host, container, last_at, last_at_ms, error, rounds });
+  }
+  const trialsByExp = groupBy(trialRows, (t) => t.experiment);
   const attemptsByExp = readAllAttempts(sql);
   const summariesByExp = readAllSummaries(sql);
   const recentByExp = recent.all();
-  const budgetsByTrial = groupBy(sql.exec("SELECT * FROM trial_budgets ORDER BY split").toArray() as unknown as BudgetRow[], (b) => b.trial_lc);
+  const budgetsByTrial = new Map<string, BudgetRow[]>();
+  for (const row of sql.exec("SELECT trial_lc, split, tier, remaining_runs, remaining_samples, at, host FROM trial_budgets ORDER BY trial_lc, split").raw()) {
+    const [trial_lc, split, tier, remaining_runs, remaining_samples, at, host] = row as [string, string, Tier, number | null, number | null, string, string | null];
+    const b: BudgetRow = { trial_lc, split, tier, remaining_runs, remaining_samples, at, host };
+    const list = budgetsByTrial.get(trial_lc);
+    if (list) list.push(b);
+    else budgetsByTrial.set(trial_lc, [b]);
+  }
 
   // Latest sidecar-reported tier per split (SQLite returns the bare column from the max(at_ms) row).
   const sidecarTiers = new Map<string, Tier>();
@@ -72,10 +84,12 @@ export function loadBoard(sql: SqlStorage, recent: RecentRoundsStore, opts: Boar
   const configuredTiers = campaignTiers(sql);
   const isHidden = (split: string) => isHiddenFor(opts.role, resolveTier(split, configuredTiers, sidecarTiers));
 
-  const seenKeys = sql.exec<{ key: string }>("SELECT key FROM experiments ORDER BY key").toArray().map((r) => r.key);
+  const updatedAt = new Map<string, string>();
+  for (const [key, at] of sql.exec("SELECT key, updated_at FROM experiments ORDER BY key").raw() as IterableIterator<[string, string]>) updatedAt.set(key, at);
+  const seenKeys = [...updatedAt.keys()];
   // Meta order first (the operator's order), then experiments meta does not list.
   const keys = [...metaByKey.keys(), ...seenKeys.filter((k) => !metaByKey.has(k))];
-  const updatedAt = new Map(sql.exec<{ key: string; updated_at: string }>("SELECT key, updated_at FROM experiments").toArray().map((r) => [r.key, r.updated_at]));
+  const keySet = new Set(keys);
 
   function trialLive(t: TrialRow): boolean {
     if (t.container === null) return false;
@@ -198,5 +212,5 @@ export function loadBoard(sql: SqlStorage, recent: RecentRoundsStore, opts: Boar
     return rows.map((r) => ({ experiment: r.experiment, ...redactRound(r) }));
   }
 
-  return { keys, has: (key: string) => keys.includes(key), experiment, hosts, counts, history, snapshot, roundsOf, allRounds, meta: stored, campaignBudget: () => campaignBudgetView(sql) };
+  return { keys, has: (key: string) => keySet.has(key), experiment, hosts, counts, history, snapshot, roundsOf, allRounds, meta: stored, campaignBudget: () => campaignBudgetView(sql) };
 }

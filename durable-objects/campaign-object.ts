@@ -1,7 +1,7 @@
 // One CampaignObject per campaign (idFromName(slug)): SQLite-backed state for the whole board. Thin:
 // each RPC delegates to a one-concern module (ingest apply, board, live hub, agents, meta, alarms).
 import { DurableObject } from "cloudflare:workers";
-import type { AgentBatch, CampaignMeta, ExperimentStatus, IngestReply, Round, StatusSnapshot } from "../protocol/index.ts";
+import type { AgentBatch, ExperimentDetail, IngestReply, Round, StatusSnapshot } from "../protocol/index.ts";
 import type { Role } from "../workers/app-types.ts";
 import type { Env } from "../workers/env.ts";
 import * as agents from "./agents.ts";
@@ -38,7 +38,7 @@ export class CampaignObject extends DurableObject<Env> {
     return Number.isFinite(n) && n > 0 ? n : 60;
   }
 
-  /** The campaign slug this object was addressed by (idFromName). */
+  /** The campaign slug this object was addressed by (idFromName; the runtime exposes it as ctx.id.name). */
   private get campaign(): string {
     return this.ctx.id.name ?? "unknown";
   }
@@ -98,7 +98,7 @@ export class CampaignObject extends DurableObject<Env> {
     return JSON.stringify(this.board(role).snapshot());
   }
 
-  async experiment(key: string, role: Role): Promise<{ experiment: ExperimentStatus; rounds: Round[] } | null> {
+  async experiment(key: string, role: Role): Promise<ExperimentDetail | null> {
     const board = this.board(role);
     const k = key.toLowerCase();
     if (!board.has(k)) return null;

@@ -20,8 +20,17 @@ export function newestFirst(a: StoredRound, b: StoredRound): number {
   return a.row_key > b.row_key ? -1 : a.row_key < b.row_key ? 1 : 0;
 }
 
+/** The `keep` newest of both lists. One pass over `added` (batches bring hundreds of rows; only a few survive). */
 export function mergeRecent(current: readonly StoredRound[], added: readonly StoredRound[], keep = RECENT_ROUNDS): StoredRound[] {
-  return [...current, ...added].sort(newestFirst).slice(0, keep);
+  const top = [...current].sort(newestFirst).slice(0, keep);
+  for (const r of added) {
+    if (top.length === keep && newestFirst(r, top[keep - 1]!) >= 0) continue;
+    let i = top.length;
+    while (i > 0 && newestFirst(r, top[i - 1]!) < 0) i--;
+    top.splice(i, 0, r);
+    if (top.length > keep) top.pop();
+  }
+  return top;
 }
 
 /**

@@ -54,7 +54,7 @@ export async function readSidecar(transport: ReadTransport, container: string, o
       break;
     }
     if (page === 0) {
-      const statusProblem = sectionProblem("status", out.sections.status);
+      const statusProblem = sectionProblem("status", out.sections.status, out.exitCode);
       if (statusProblem) problems.push(statusProblem);
       else if (out.profile) {
         const mapped = (out.profile === "legacy" ? legacyBudget : currentBudget)(out.sections.status!.body);
@@ -65,7 +65,7 @@ export async function readSidecar(transport: ReadTransport, container: string, o
       problems.push(out.error);
       break;
     }
-    const rowsProblem = sectionProblem("rows", out.sections.rows);
+    const rowsProblem = sectionProblem("rows", out.sections.rows, out.exitCode);
     if (rowsProblem || !out.profile) {
       problems.push(rowsProblem ?? "no profile detected");
       break;

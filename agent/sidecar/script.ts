@@ -10,6 +10,8 @@ export const CURRENT_TOKEN_PATH = "/state/token/admin.token";
 export const SIDECAR_URL = "http://127.0.0.1:8000";
 
 // read_once args: $1 nonce, $2 profile, $3 per-request seconds, $4 limit, $5 offset, $6 with-status (1|0).
+// Builtins do the parsing (no sed/head per read) and one curl fetches /status and the ledger
+// (`--next` keeps the admin header on the ledger request only): few processes per read.
 const READ_ONCE = `
 read_once() {
 m="@@lookout-$1"; prof="$2"; t="$3"; limit="$4"; offset="$5"; with_status="$6"
@@ -21,25 +23,33 @@ fi
 echo "$m profile $prof"
 command -v curl >/dev/null 2>&1 || { echo "$m error curl not found in the container"; return 0; }
 T=""; command -v timeout >/dev/null 2>&1 && T="timeout -s KILL $t"
+tp=""
 if [ "$prof" = legacy ]; then
-  tp=$(sed -n 's/.*"admin_token_path"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\1/p' ${LEGACY_CONFIG} 2>/dev/null | head -n 1)
+  if [ -r ${LEGACY_CONFIG} ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      case $line in *'"admin_token_path"'*) tp=\${line#*'"admin_token_path"'}; tp=\${tp#*'"'}; tp=\${tp%%'"'*}; break;; esac
+    done < ${LEGACY_CONFIG}
+  fi
   rows_path=/experiments
 else
   tp=${CURRENT_TOKEN_PATH}
   rows_path="/evaluations?limit=$limit&offset=$offset"
 fi
-[ "$with_status" = 1 ] && get status "${SIDECAR_URL}/status" noauth
-if [ -z "$tp" ] || [ ! -r "$tp" ]; then echo "$m error admin token file not readable"; return 0; fi
-get rows "${SIDECAR_URL}$rows_path" auth
-}
-get() {
-  echo "$m begin $1"
-  if [ "$3" = auth ]; then
-    { IFS= read -r tok < "$tp"; printf 'Authorization: Bearer %s\\n' "$tok"; } | $T curl -sS --max-time "$t" -H @- -w "\\n$m http %{http_code}\\n" "$2"
-  else
-    $T curl -sS --max-time "$t" -w "\\n$m http %{http_code}\\n" "$2" </dev/null
-  fi
-  echo "$m end $1 $?"
+W="\\n$m http %{http_code} "
+echo "$m begin"
+if [ -z "$tp" ] || [ ! -r "$tp" ]; then
+  [ "$with_status" = 1 ] && $T curl -sS --max-time "$t" -w "\${W}status\\n" "${SIDECAR_URL}/status" </dev/null
+  echo "$m end $?"
+  echo "$m error admin token file not readable"
+  return 0
+fi
+if [ "$with_status" = 1 ]; then
+  { IFS= read -r tok < "$tp"; printf 'Authorization: Bearer %s\\n' "$tok"; } | $T curl -sS --max-time "$t" -w "\${W}status\\n" "${SIDECAR_URL}/status" \\
+    --next -sS --max-time "$t" -H @- -w "\${W}rows\\n" "${SIDECAR_URL}$rows_path"
+else
+  { IFS= read -r tok < "$tp"; printf 'Authorization: Bearer %s\\n' "$tok"; } | $T curl -sS --max-time "$t" -H @- -w "\${W}rows\\n" "${SIDECAR_URL}$rows_path"
+fi
+echo "$m end $?"
 }
 `;
 
@@ -95,48 +105,50 @@ export interface HttpSection {
 export interface ScriptOutput {
   profile: SidecarProfile | null;
   error: string | null;
+  /** curl's exit code for the read, from the `end` line; null when the script never got there. */
+  exitCode: number | null;
   sections: Partial<Record<"status" | "rows", HttpSection>>;
 }
 
-/** Parses the script's stdout; markers carry the per-exec nonce so a response body cannot forge one. */
+/** Parses the script's stdout; markers carry the per-read nonce so a response body cannot forge one. */
 export function parseScriptOutput(stdout: string, nonce: string): ScriptOutput {
   const m = `@@lookout-${nonce}`;
-  const out: ScriptOutput = { profile: null, error: null, sections: {} };
-  let at = 0;
-  while (at < stdout.length) {
-    const idx = stdout.indexOf(m + " ", at);
-    if (idx < 0) break;
+  const out: ScriptOutput = { profile: null, error: null, exitCode: null, sections: {} };
+  const lineAt = (word: string): { value: string; start: number; next: number } | null => {
+    const key = `${m} ${word}`;
+    let idx = stdout.startsWith(key) ? 0 : stdout.indexOf(`\n${key}`);
+    if (idx < 0) return null;
+    if (idx > 0 || !stdout.startsWith(key)) idx += 1;
     const eol = stdout.indexOf("\n", idx);
-    const line = stdout.slice(idx + m.length + 1, eol < 0 ? undefined : eol);
-    at = eol < 0 ? stdout.length : eol + 1;
-    const [word, ...rest] = line.split(" ");
-    if (word === "profile" && (rest[0] === "legacy" || rest[0] === "current")) out.profile = rest[0];
-    else if (word === "error") out.error = rest.join(" ");
-    else if (word === "begin" && (rest[0] === "status" || rest[0] === "rows")) {
-      const name = rest[0];
-      const endMarker = `${m} end ${name} `;
-      const end = stdout.indexOf(endMarker, at);
-      const block = stdout.slice(at, end < 0 ? undefined : end);
-      const httpMarker = `\n${m} http `;
-      const h = block.lastIndexOf(httpMarker);
-      const body = h >= 0 ? block.slice(0, h) : "";
-      const code = h >= 0 ? Number.parseInt(block.slice(h + httpMarker.length), 10) : NaN;
-      let exitCode: number | null = null;
-      if (end >= 0) {
-        const endEol = stdout.indexOf("\n", end);
-        exitCode = Number.parseInt(stdout.slice(end + endMarker.length, endEol < 0 ? undefined : endEol), 10);
-        at = endEol < 0 ? stdout.length : endEol + 1;
-      } else at = stdout.length;
-      out.sections[name] = { status: Number.isFinite(code) && code > 0 ? code : null, body, exitCode: Number.isFinite(exitCode) ? exitCode : null };
-    }
+    return { value: stdout.slice(idx + key.length, eol < 0 ? undefined : eol).trim(), start: idx, next: eol < 0 ? stdout.length : eol + 1 };
+  };
+  const profile = lineAt("profile")?.value;
+  if (profile === "legacy" || profile === "current") out.profile = profile;
+  const error = lineAt("error");
+  if (error) out.error = error.value;
+  const begin = lineAt("begin");
+  if (!begin) return out;
+  const end = lineAt("end");
+  if (end && end.start >= begin.next) {
+    const code = Number.parseInt(end.value, 10);
+    out.exitCode = Number.isFinite(code) ? code : null;
+  }
+  const region = stdout.slice(begin.next, end && end.start >= begin.next ? end.start : undefined);
+  const marker = new RegExp(`\\n${m} http (\\d{3}) (status|rows)\\n`, "g");
+  let cursor = 0;
+  for (let hit = marker.exec(region); hit; hit = marker.exec(region)) {
+    const code = Number(hit[1]);
+    out.sections[hit[2] as "status" | "rows"] = { status: code > 0 ? code : null, body: region.slice(cursor, hit.index), exitCode: out.exitCode };
+    cursor = hit.index + hit[0].length;
   }
   return out;
 }
 
 /** Says in words why a section did not yield a usable body, or null when it did. */
-export function sectionProblem(name: string, s: HttpSection | undefined): string | null {
+export function sectionProblem(name: string, s: HttpSection | undefined, exitCode: number | null = null): string | null {
+  const code = s?.exitCode ?? exitCode;
+  if (code === 137 || code === 124) return `${name}: timed out inside the container`;
   if (!s) return `${name}: no answer`;
-  if (s.exitCode === 137 || s.exitCode === 124) return `${name}: timed out inside the container`;
   if (s.status === null) return `${name}: no HTTP answer (curl exit ${s.exitCode ?? "?"})`;
   if (s.status === 401 || s.status === 403) return `${name}: HTTP ${s.status} (admin token refused)`;
   if (s.status >= 400) return `${name}: HTTP ${s.status}`;

@@ -4,14 +4,26 @@ import { DurableObject } from "cloudflare:workers";
 import app from "../../workers/index.ts";
 import { CampaignObject } from "../../durable-objects/campaign-object.ts";
 import { loadBoard } from "../../durable-objects/board.ts";
+import { applyBatch } from "../../durable-objects/ingest-apply.ts";
+import { AgentBatch, parseWith, verifySignature } from "../../protocol/index.ts";
 
 export { CampaignObject, CampaignDirectory } from "../../workers/index.ts";
 
 /** Workerd clocks advance only across I/O; a zero timer between steps lets Date.now() see each step's cost. */
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-/** The production CampaignObject plus one profiling RPC (bench config binds CAMPAIGNS to this class). */
+/** The production CampaignObject plus profiling RPCs (bench config binds CAMPAIGNS to this class). */
 export class BenchCampaignObject extends CampaignObject {
+  /** Times applyBatch alone (the transaction) for an already-validated batch. */
+  async profileApply(batch) {
+    await tick();
+    const t0 = Date.now();
+    const out = applyBatch(this.ctx.storage, this.recent, batch, Date.now());
+    await tick();
+    if (!out.ok) throw new Error(out.error);
+    return Date.now() - t0;
+  }
+
   async profileStatus(campaign) {
     const sql = this.ctx.storage.sql;
     await tick();
@@ -73,12 +85,20 @@ export class RawInsertBaseline extends DurableObject {
   }
 }
 
+/** A same-size JSON body held in Worker memory: the transport floor for a status read. */
+let floorBody = null;
+
 export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
+    if (url.pathname === "/bench/transport-floor") {
+      const bytes = Number(url.searchParams.get("bytes"));
+      if (floorBody === null || floorBody.length !== bytes) floorBody = JSON.stringify({ pad: "x".repeat(Math.max(0, bytes - 10)) });
+      return new Response(floorBody, { headers: { "Content-Type": "application/json; charset=utf-8" } });
+    }
     if (url.pathname === "/bench/raw-insert") {
       const stub = env.RAW_BASELINE.get(env.RAW_BASELINE.idFromName(url.searchParams.get("tag") ?? "raw"));
-      const n = await stub.insert(Number(url.searchParams.get("rows")), Number(url.searchParams.get("batch")), url.searchParams.get("tag") ?? "raw");
+      const n = await stub.insert(Number(url.searchParams.get("rows")), Number(url.searchParams.get("batch")), `${url.searchParams.get("tag") ?? "raw"}-${url.searchParams.get("slice") ?? ""}`);
       return Response.json({ rows: n });
     }
     if (url.pathname === "/bench/status-rpc") {
@@ -93,6 +113,32 @@ export default {
         times.push(Date.now() - t0);
       }
       return Response.json({ times, bytes });
+    }
+    if (url.pathname === "/bench/ingest-profile") {
+      // The ingest path's steps one at a time for one body (signed by the caller as usual).
+      const body = new Uint8Array(await request.arrayBuffer());
+      const campaign = url.searchParams.get("campaign");
+      const times = {};
+      await tick();
+      let t = Date.now();
+      const check = await verifySignature({ secrets: [env.LOOKOUT_AGENT_SECRET], campaign, agentId: request.headers.get("Lookout-Agent"), header: request.headers.get("Lookout-Signature"), method: "POST", path: `/v1/campaigns/${campaign}/ingest`, body });
+      await tick();
+      times.verify_ms = Date.now() - t;
+      if (!check.ok) return Response.json({ error: check.reason }, { status: 401 });
+      t = Date.now();
+      const json = JSON.parse(new TextDecoder().decode(body));
+      await tick();
+      times.json_parse_ms = Date.now() - t;
+      t = Date.now();
+      const parsed = parseWith(AgentBatch, "batch", json);
+      await tick();
+      times.zod_ms = Date.now() - t;
+      if (!parsed.ok) return Response.json(parsed.errors, { status: 400 });
+      const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(campaign));
+      t = Date.now();
+      times.apply_in_do_ms = await stub.profileApply(parsed.value);
+      times.rpc_total_ms = Date.now() - t;
+      return Response.json(times);
     }
     if (url.pathname === "/bench/status-profile") {
       const campaign = url.searchParams.get("campaign");

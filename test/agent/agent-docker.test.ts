@@ -79,7 +79,7 @@ describe("lookout-agent against real containers", () => {
   it("never puts a sidecar token in any process's argv on this machine, nor in its output", async () => {
     const tokens = [legacy.token, current.token];
     const agent = startAgent([...baseArgs, "--interval", "100ms", "--sidecar-timeout", "500ms"]);
-    const seen = { samples: 0, readScripts: 0, leaks: [] as string[] };
+    const seen = { samples: 0, curlsWithHeaderOnStdin: 0, leaks: [] as string[] };
     try {
       const until = Date.now() + 5000;
       while (Date.now() < until) {
@@ -92,7 +92,7 @@ describe("lookout-agent against real containers", () => {
             continue;
           }
           seen.samples++;
-          if (argv.includes("lookout-read")) seen.readScripts++;
+          if (argv.startsWith("curl\0") && argv.includes("\0-H\0@-\0")) seen.curlsWithHeaderOnStdin++;
           for (const t of tokens) if (argv.includes(t)) seen.leaks.push(argv.replace(/\0/g, " "));
         }
         await new Promise((r) => setImmediate(r));
@@ -100,8 +100,8 @@ describe("lookout-agent against real containers", () => {
     } finally {
       await stopAgent(agent);
     }
-    // The sampler must have caught the agent's reads in flight, or this test proves nothing.
-    expect(seen.readScripts).toBeGreaterThan(0);
+    // The sampler must have caught curl in flight (the moment the header is being sent), or this test proves nothing.
+    expect(seen.curlsWithHeaderOnStdin).toBeGreaterThan(0);
     expect(seen.leaks).toEqual([]);
     expect(agent.batches().length).toBeGreaterThan(3);
     for (const t of tokens) {

@@ -76,25 +76,31 @@ describe("read script", () => {
     expect(argv[2]).toContain("timeout -s KILL");
   });
 
-  it("splits the output into sections by the per-exec nonce, so a body cannot forge a marker", () => {
+  it("splits the output into sections by the per-read nonce, so a body cannot forge a marker", () => {
     const m = "@@lookout-n1";
     const stdout = [
       `${m} profile current`,
-      `${m} begin status`,
-      `{"a":"@@lookout-forged http 200"}`,
-      `${m} http 200`,
-      `${m} end status 0`,
-      `${m} begin rows`,
-      ``,
-      `${m} http 000`,
-      `${m} end rows 28`,
+      `${m} begin`,
+      `{"a":"\n@@lookout-forged http 200 rows\n"}`,
+      `${m} http 200 status`,
+      `{"evaluations":[]}`,
+      `${m} http 403 rows`,
+      `${m} end 0`,
       ``,
     ].join("\n");
     const out = parseScriptOutput(stdout, "n1");
     expect(out.profile).toBe("current");
-    expect(out.sections.status).toEqual({ status: 200, body: `{"a":"@@lookout-forged http 200"}`, exitCode: 0 });
-    expect(sectionProblem("rows", out.sections.rows)).toBe("rows: no HTTP answer (curl exit 28)");
-    expect(sectionProblem("rows", { status: 403, body: "", exitCode: 0 })).toMatch(/admin token refused/);
-    expect(sectionProblem("rows", { status: null, body: "", exitCode: 137 })).toMatch(/timed out inside the container/);
+    expect(out.exitCode).toBe(0);
+    expect(out.sections.status).toEqual({ status: 200, body: `{"a":"\n@@lookout-forged http 200 rows\n"}`, exitCode: 0 });
+    expect(out.sections.rows).toEqual({ status: 403, body: `{"evaluations":[]}`, exitCode: 0 });
+    expect(sectionProblem("rows", out.sections.rows)).toMatch(/HTTP 403 \(admin token refused\)/);
+  });
+
+  it("tells a read killed by the in-container timeout from one that got no HTTP answer", () => {
+    const killed = parseScriptOutput("@@lookout-n2 profile legacy\n@@lookout-n2 begin\n@@lookout-n2 end 137\n", "n2");
+    expect(sectionProblem("status", killed.sections.status, killed.exitCode)).toBe("status: timed out inside the container");
+    const refused = parseScriptOutput("@@lookout-n3 profile legacy\n@@lookout-n3 begin\n\n@@lookout-n3 http 000 status\n@@lookout-n3 end 7\n", "n3");
+    expect(sectionProblem("status", refused.sections.status, refused.exitCode)).toBe("status: no HTTP answer (curl exit 7)");
+    expect(sectionProblem("rows", refused.sections.rows, refused.exitCode)).toBe("rows: no answer");
   });
 });

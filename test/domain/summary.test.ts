@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { formatDuration } from "../../durable-objects/domain/durations.ts";
 import { combineSplits, type SplitFigures } from "../../durable-objects/domain/rounds-summary.ts";
 import { isHiddenFor, resolveTier } from "../../durable-objects/domain/tier.ts";
+import { mergeRecent, type StoredRound } from "../../durable-objects/recent-rounds.ts";
 
 const split = (s: Partial<SplitFigures> & { split: string }): SplitFigures => ({ count: 1, scored: 1, max_score: 0.5, min_score: 0.5, last_score: 0.5, last_sort_at: "2026-11-24T01:00:00", ...s });
 
@@ -35,5 +36,21 @@ describe("tiers", () => {
 describe("durations", () => {
   it("reads like an operator would say it", () => {
     expect([formatDuration(45), formatDuration(192), formatDuration(7500), formatDuration(3 * 86400 + 4 * 3600)]).toEqual(["45s", "3m 12s", "2h 5m", "3d 4h"]);
+  });
+});
+
+describe("recent rounds", () => {
+  const r = (sort_at: string, row_key: string): StoredRound => ({ trial: "t", commit: "c", split: "dev", score: 0, error_rate: 0, created_at: sort_at, sort_at, row_key });
+  it("keeps the newest rounds, newest first, whatever order they arrive in", () => {
+    const rounds = Array.from({ length: 30 }, (_, i) => r(`2026-11-24T01:${String(i).padStart(2, "0")}:00`, `id:${i}`));
+    const shuffled = [...rounds].sort((a, b) => (a.row_key.length * 7 + Number(a.row_key.slice(3)) * 13) % 31 - (b.row_key.length * 7 + Number(b.row_key.slice(3)) * 13) % 31);
+    const expected = rounds.slice(20).reverse();
+    expect(mergeRecent([], rounds, 10)).toEqual(expected);
+    expect(mergeRecent([], shuffled, 10)).toEqual(expected);
+    expect(mergeRecent(mergeRecent([], shuffled.slice(0, 15), 10), shuffled.slice(15), 10)).toEqual(expected);
+  });
+  it("breaks equal times by row identity so ties are stable", () => {
+    expect(mergeRecent([r("t", "id:a")], [r("t", "id:b")], 1)).toEqual([r("t", "id:b")]);
+    expect(mergeRecent([r("t", "id:b")], [r("t", "id:a")], 1)).toEqual([r("t", "id:b")]);
   });
 });

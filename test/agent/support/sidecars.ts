@@ -45,8 +45,13 @@ export async function docker(...args: string[]): Promise<string> {
   return stdout;
 }
 
-export async function startFakeSidecar(spec: FakeSidecarSpec, root = mkdtempSync(join(tmpdir(), "lookout-agent-sidecar-"))): Promise<FakeSidecar> {
+/** Temp dirs made for sidecars (container → dir), removed with their containers. */
+const ownDirs = new Map<string, string>();
+
+export async function startFakeSidecar(spec: FakeSidecarSpec, sharedRoot?: string): Promise<FakeSidecar> {
   const container = containerName(spec);
+  const root = sharedRoot ?? mkdtempSync(join(tmpdir(), "lookout-agent-sidecar-"));
+  if (!sharedRoot) ownDirs.set(container, root);
   const dir = join(root, container);
   const token = spec.token ?? `tok-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   mkdirSync(join(dir, "data"), { recursive: true });
@@ -107,10 +112,11 @@ async function waitServing(container: string): Promise<void> {
 
 export async function removeContainers(names: string[]): Promise<void> {
   if (names.length) await docker("rm", "-f", ...names).catch(() => undefined);
-}
-
-export async function removeDir(dir: string): Promise<void> {
-  rmSync(dir, { recursive: true, force: true });
+  for (const name of names) {
+    const dir = ownDirs.get(name);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    ownDirs.delete(name);
+  }
 }
 
 /** A fresh prefix so this run's trials never collide with another test's containers. */
