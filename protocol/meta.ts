@@ -51,14 +51,24 @@ export const CampaignMeta = z
     experiments: z.array(MetaExperiment).max(5000).default([]),
     history: z.array(HistoryEntry).max(5000).default([]),
   })
-  .superRefine((meta, ctx) => {
-    const seen = new Map<string, number>();
-    meta.experiments.forEach((e, i) => {
-      const first = seen.get(e.key);
-      if (first !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["experiments", i, "key"], message: `duplicate of experiments[${first}].key` });
-      } else seen.set(e.key, i);
-    });
-  });
+  // Runs even when other fields failed, so a bad file lists its duplicate keys alongside every
+  // other error. The value may be partly unparsed then: read keys defensively.
+  .superRefine(
+    (meta, ctx) => {
+      const experiments: unknown = (meta as { experiments?: unknown }).experiments;
+      if (!Array.isArray(experiments)) return;
+      const seen = new Map<string, number>();
+      experiments.forEach((e: unknown, i) => {
+        const raw = (e as { key?: unknown } | null)?.key;
+        if (typeof raw !== "string" || raw === "") return;
+        const key = raw.toLowerCase();
+        const first = seen.get(key);
+        if (first !== undefined) {
+          ctx.addIssue({ code: "custom", path: ["experiments", i, "key"], message: `duplicate of experiments[${first}].key` });
+        } else seen.set(key, i);
+      });
+    },
+    { when: (payload) => typeof payload.value === "object" && payload.value !== null },
+  );
 export type CampaignMeta = z.output<typeof CampaignMeta>;
 export type CampaignMetaInput = z.input<typeof CampaignMeta>;

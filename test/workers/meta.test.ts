@@ -23,7 +23,7 @@ describe("meta", () => {
     const campaign = newCampaign("meta-bad");
     await putMeta(campaign, good);
     const res = await putMeta(campaign, {
-      experiments: [{ key: "ok-task" }, { key: "x", bars: { baseline: "0.3", win_bar: 0.4 } }],
+      experiments: [{ key: "ok-task" }, { key: "x", bars: { baseline: "0.3", win_bar: 0.4 } }, { key: "OK-Task" }],
       history: [{ exp: "8" }, { exp: "9", result: "won" }],
       colour: "red",
     });
@@ -31,7 +31,8 @@ describe("meta", () => {
     const body = (await res.json()) as { error: string; fields: Array<{ path: string; reason: string }> };
     expect(body.error).toContain("previous version is kept");
     const paths = body.fields.map((f) => f.path).sort();
-    expect(paths).toEqual(["meta", "meta.experiments[1].bars.baseline", "meta.history[0].result", "meta.history[1].result"].sort());
+    expect(paths).toEqual(["meta", "meta.experiments[1].bars.baseline", "meta.experiments[2].key", "meta.history[0].result", "meta.history[1].result"].sort());
+    expect(body.fields.find((f) => f.path === "meta.experiments[2].key")!.reason).toBe("duplicate of experiments[0].key");
     const kept = await operatorGet(`/api/campaigns/${campaign}/meta`);
     expect(await kept.json()).toMatchObject({ version: 1, meta: { title: "Q4 campaign" } });
   });

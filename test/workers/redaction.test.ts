@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { LiveMessage } from "../../protocol/index.ts";
 import { WorkerAgent, campaignObject, containerFor, finalObservation, heartbeat, newCampaign, putMeta, round, trialObservation } from "./campaign-support.ts";
 
 const trial = "red-task__abcdefg";
@@ -48,5 +49,31 @@ describe("viewer redaction", () => {
     expect(e.last_rounds.every((r) => r.score !== null && r.hidden === undefined)).toBe(true);
     expect(e.rounds.best_score).toBe(0.9);
     expect(e.verdict).toMatchObject({ result: "PASSED", value: 0.25 });
+  });
+});
+
+describe("viewer live channel", () => {
+  it("redacts hidden scores in the snapshot and in every delta a viewer socket receives", async () => {
+    const campaign = newCampaign("redact-live");
+    await seed(campaign);
+    // The Worker sets this header from the verified operator; here the object is addressed directly as a viewer.
+    const res = await campaignObject(campaign).fetch("http://do/live", { headers: { Upgrade: "websocket", "X-Lookout-Role": "viewer" } });
+    const ws = res.webSocket!;
+    const messages: LiveMessage[] = [];
+    ws.addEventListener("message", (ev) => messages.push(JSON.parse(ev.data as string) as LiveMessage));
+    ws.accept();
+    await new WorkerAgent(campaign, "agent-1", "gpu-1", "e2").send([
+      trialObservation("red-task", trial, [round("c4", "test", 0.95, { id: "4", createdAt: "2026-11-24T01:03:00" })]),
+    ]);
+    const deadline = Date.now() + 5000;
+    while (messages.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const [snapshot, delta] = messages;
+    if (snapshot?.type !== "snapshot" || delta?.type !== "delta") throw new Error(`unexpected messages: ${JSON.stringify(messages.map((m) => m.type))}`);
+    expect(snapshot.status.role).toBe("viewer");
+    expect(snapshot.status.experiments[0]!.last_rounds.filter((r) => r.split === "test").every((r) => r.hidden && r.score === null)).toBe(true);
+    const newest = delta.experiments[0]!.last_rounds[0]!;
+    expect(newest).toMatchObject({ commit: "c4", split: "test", score: null, error_rate: null, hidden: true });
+    expect(JSON.stringify(delta)).not.toContain("0.95");
+    ws.close();
   });
 });
