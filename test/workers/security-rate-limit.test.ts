@@ -43,7 +43,9 @@ describe("rate limiting on ingest", () => {
     const limited = await postSigned(campaign, "gpu-1", JSON.stringify(hiddenSplitBatch("gpu-1", 4)), { env: slow });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    // The same batch, re-sent later, is new to the campaign (seq 4 was never applied).
+    // The same batch, re-sent later, is new to the campaign (seq 4 was never applied). "Later" must be
+    // real: workerd's clock only moves across I/O, so wait on a timer before the refill can count.
+    await new Promise((r) => setTimeout(r, 25));
     const again = await postSigned(campaign, "gpu-1", JSON.stringify(hiddenSplitBatch("gpu-1", 4)), { env: { ...slow, AGENT_RATE_PER_S: "1000" } });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(false);
