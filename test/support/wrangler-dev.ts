@@ -1,6 +1,6 @@
 // Starts the real Worker with `wrangler dev` (workerd, local persisted storage) for Node-side tests.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +37,7 @@ export interface StartWorkerOptions {
 /** Secrets travel in an env file, never argv. */
 export async function startWorker(opts: StartWorkerOptions = {}): Promise<RunningWorker> {
   const persistDir = opts.persistDir ?? mkdtempSync(join(tmpdir(), "lookout-wrangler-"));
+  mkdirSync(persistDir, { recursive: true });
   const port = opts.port ?? (await freePort());
   const inspectorPort = await freePort();
   const agentSecret = opts.agentSecret ?? "test-agent-secret-current";
