@@ -103,7 +103,7 @@ export function loadBoard(sql: SqlStorage, recent: RecentRoundsStore, opts: Boar
     let p = phases.get(key);
     if (!p) {
       const trials: TrialFacts[] = (trialsByExp.get(key) ?? []).map((t) => ({ trial: t.trial, host: t.host, live: trialLive(t), rounds: t.rounds, lastSeenMs: t.last_at_ms }));
-      p = derivePhase({ inMeta: metaByKey.has(key), final: selectFinal(attemptsByExp.get(key) ?? []), trials, hosts: hostFacts, heartbeatTimeoutS: opts.heartbeatTimeoutS });
+      p = derivePhase({ inMeta: metaByKey.has(key), final: selectFinal(attemptsByExp.get(key) ?? []), trials, hosts: hostFacts, heartbeatTimeoutS: opts.heartbeatTimeoutS, nowMs: opts.nowMs });
       phases.set(key, p);
     }
     return p;

@@ -13,6 +13,8 @@ export interface Env {
   LOOKOUT_AGENT_SECRET_PREVIOUS?: string;
   /** "true" only in .dev.vars / --var for local runs: operator routes skip Access. */
   LOOKOUT_DEV_AUTH?: string;
+  /** With the dev bypass only: "admin" (default) or "viewer", to preview what a viewer sees. */
+  LOOKOUT_DEV_ROLE?: string;
   HEARTBEAT_TIMEOUT_S?: string;
   ACCESS_TEAM_DOMAIN?: string;
   ACCESS_AUD?: string;

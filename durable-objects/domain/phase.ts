@@ -26,6 +26,8 @@ export interface PhaseInput {
   /** Hosts by name; a host that never sent a heartbeat is absent. */
   hosts: ReadonlyMap<string, HostFacts>;
   heartbeatTimeoutS: number;
+  /** Server time of the read: judges hosts that never sent a heartbeat by their last report. */
+  nowMs: number;
 }
 
 export interface PhaseOutcome {
@@ -59,6 +61,17 @@ export function derivePhase(input: PhaseInput): PhaseOutcome {
       phase: "stale",
       reason: `host ${last.host} silent for ${formatDuration(lastHost.silentForS)} (heartbeat timeout ${input.heartbeatTimeoutS}s): state unknown`,
     };
+  }
+  // A producer that never heartbeats cannot say which containers are live; once its last report is
+  // older than the timeout we do not know either, rather than showing it running forever.
+  if (last?.host && !lastHost && last.lastSeenMs !== null) {
+    const silentForS = Math.max(0, (input.nowMs - last.lastSeenMs) / 1000);
+    if (silentForS > input.heartbeatTimeoutS) {
+      return {
+        phase: "stale",
+        reason: `host ${last.host} never sent a heartbeat and last reported ${formatDuration(silentForS)} ago (heartbeat timeout ${input.heartbeatTimeoutS}s): state unknown`,
+      };
+    }
   }
   const live = trials.filter((t) => t.live);
   if (live.length > 0) {

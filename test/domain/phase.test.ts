@@ -8,7 +8,7 @@ const silent: HostFacts = { silentForS: 192, stale: true };
 const done: Attempt = { trial: "task__aaaaaaa", job: "j", host: "gpu-1", rewards: { reward: 0.5 }, finished_at: "2026-11-24T01:00:00Z", exception: null, source: "result.json" };
 
 function phase(p: Partial<PhaseInput>) {
-  return derivePhase({ inMeta: false, final: null, trials: [], hosts: new Map([["gpu-1", fresh]]), heartbeatTimeoutS: 60, ...p });
+  return derivePhase({ inMeta: false, final: null, trials: [], hosts: new Map([["gpu-1", fresh]]), heartbeatTimeoutS: 60, nowMs: 6_000, ...p });
 }
 
 describe("phase", () => {
@@ -33,6 +33,14 @@ describe("phase", () => {
   });
   it("marks a meta-listed experiment never seen as gone, and says so", () => {
     expect(phase({ inMeta: true })).toEqual({ phase: "gone", reason: "listed in meta but never seen on any host" });
+  });
+  it("trusts a host that has not sent a heartbeat yet while its last report is recent", () => {
+    expect(phase({ trials: [trial({ rounds: 2 })], hosts: new Map() }).phase).toBe("running");
+  });
+  it("turns stale when a host that never sent a heartbeat has not reported past the timeout", () => {
+    expect(phase({ trials: [trial({ rounds: 2 })], hosts: new Map(), nowMs: 1000 + 61_000 })).toEqual({
+      phase: "stale", reason: "host gpu-1 never sent a heartbeat and last reported 1m 1s ago (heartbeat timeout 60s): state unknown",
+    });
   });
   it("is stale when the host that last reported it is silent past the timeout, with the silence", () => {
     expect(phase({ trials: [trial({ rounds: 2 })], hosts: new Map([["gpu-1", silent]]) })).toEqual({

@@ -2,7 +2,9 @@
 import { SignJWT, exportJWK, exportSPKI, generateKeyPair } from "jose";
 import { describe, expect, it } from "vitest";
 import worker from "../../workers/index.ts";
+import { env } from "cloudflare:workers";
 import { accessTeam, ADMIN_EMAIL, ADMIN_GROUP, b64urlJson, VIEWER_EMAIL } from "./access-support.ts";
+import { callWorker, freshCampaign, HIDDEN_SCORE, hiddenSplitBatch, postSigned, VISIBLE_SCORE } from "./security-support.ts";
 
 const CAMPAIGN = "access-spec";
 
@@ -198,5 +200,61 @@ describe("Access configuration", () => {
     expect((await team.fetch(`/api/campaigns/${CAMPAIGN}/status`)).status).toBe(401);
     const viewer = await team.token({ email: VIEWER_EMAIL });
     expect((await team.fetch(`/api/campaigns/${CAMPAIGN}/agents`, { token: viewer })).status).toBe(403);
+  });
+});
+
+describe("LOOKOUT_DEV_ROLE with the local dev bypass", () => {
+  /** The real app with the dev bypass on (the pool's env) and no Access variable. */
+  const devFetch = (role: string | undefined, path: string, init: RequestInit = {}) =>
+    callWorker(new Request(`https://lookout.test${path}`, init), { ...env, LOOKOUT_DEV_AUTH: "true", LOOKOUT_DEV_ROLE: role });
+
+  it("grants admin when unset or \"admin\"", async () => {
+    for (const role of [undefined, "admin"]) {
+      const res = await devFetch(role, `/api/campaigns/${CAMPAIGN}/status`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { role: string }).role).toBe("admin");
+      expect((await devFetch(role, `/api/campaigns/${CAMPAIGN}/agents`)).status).toBe(200);
+    }
+  });
+
+  it("previews the board as a viewer: reads status with hidden scores withheld, and is refused PUT meta with 403", async () => {
+    const campaign = freshCampaign("dev-viewer");
+    expect((await postSigned(campaign, "gpu-1", JSON.stringify(hiddenSplitBatch("gpu-1", 1)))).status).toBe(200);
+    const status = await devFetch("viewer", `/api/campaigns/${campaign}/status`);
+    expect(status.status).toBe(200);
+    const text = await status.text();
+    expect((JSON.parse(text) as { role: string }).role).toBe("viewer");
+    expect(text).toContain(String(VISIBLE_SCORE));
+    expect(text).not.toContain(String(HIDDEN_SCORE));
+    const meta = await devFetch("viewer", `/api/campaigns/${campaign}/meta`, { method: "PUT", body: JSON.stringify({ experiments: [] }) });
+    expect(meta.status).toBe(403);
+    expect(((await meta.json()) as { error: string }).error).toMatch(/admin role required/);
+  });
+
+  it.each(["Viewer", "root", "admin ", "true"])("refuses every operator route with 401 for the unknown value %j (fails closed)", async (role) => {
+    for (const [method, path] of [["GET", `/api/campaigns/${CAMPAIGN}/status`], ["PUT", `/api/campaigns/${CAMPAIGN}/meta`], ["GET", "/api/campaigns"]] as const) {
+      const res = await devFetch(role, path, { method, body: method === "GET" ? undefined : "{}" });
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toMatch(/LOOKOUT_DEV_ROLE must be "admin" or "viewer"/);
+    }
+    const live = await devFetch(role, `/api/campaigns/${CAMPAIGN}/live`, { headers: { Upgrade: "websocket" } });
+    expect(live.status).toBe(401);
+    expect(live.webSocket).toBeNull();
+  });
+
+  it("is ignored once Access is configured: it neither opens the board, nor promotes a viewer, nor refuses a valid admin", async () => {
+    const asAdmin = await accessTeam({ LOOKOUT_DEV_AUTH: "true", LOOKOUT_DEV_ROLE: "admin" });
+    expect((await asAdmin.fetch(`/api/campaigns/${CAMPAIGN}/status`)).status).toBe(401);
+    const viewer = await asAdmin.token({ email: VIEWER_EMAIL });
+    expect((await asAdmin.fetch(`/api/campaigns/${CAMPAIGN}/agents`, { token: viewer })).status).toBe(403);
+
+    const asViewer = await accessTeam({ LOOKOUT_DEV_AUTH: "true", LOOKOUT_DEV_ROLE: "viewer" });
+    const admin = await asViewer.token({ email: ADMIN_EMAIL });
+    expect((await asViewer.fetch(`/api/campaigns/${CAMPAIGN}/agents`, { token: admin })).status).toBe(200);
+
+    const bogus = await accessTeam({ LOOKOUT_DEV_AUTH: "true", LOOKOUT_DEV_ROLE: "bogus" });
+    const res = await bogus.fetch(`/api/campaigns/${CAMPAIGN}/status`, { token: await bogus.token({ email: ADMIN_EMAIL }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { role: string }).role).toBe("admin");
   });
 });

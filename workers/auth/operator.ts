@@ -2,12 +2,24 @@
 // Cloudflare Access decides whenever it is configured; LOOKOUT_DEV_AUTH=true is the only bypass,
 // honoured only while no Access variable is set (a stray dev flag in production cannot open the board).
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../app-types.ts";
+import type { AppEnv, Role } from "../app-types.ts";
 import { ACCESS_JWT_HEADER, accessConfigured, describeConfigProblem, readAccessConfig, verifyAccessJwt } from "./access.ts";
+
+/**
+ * The role the dev bypass grants: LOOKOUT_DEV_ROLE lets an operator preview the viewer's board
+ * locally. Unset means admin; any other value is refused rather than guessed (a typo must not
+ * silently show hidden scores while the operator believes they are looking as a viewer).
+ */
+function devRole(raw: string | undefined): Role | null {
+  if (raw === undefined || raw === "" || raw === "admin") return "admin";
+  return raw === "viewer" ? "viewer" : null;
+}
 
 export const requireOperator = createMiddleware<AppEnv>(async (c, next) => {
   if (c.env.LOOKOUT_DEV_AUTH === "true" && !accessConfigured(c.env)) {
-    c.set("operator", { email: "dev@localhost", role: "admin", via: "dev" });
+    const role = devRole(c.env.LOOKOUT_DEV_ROLE);
+    if (role === null) return c.json({ error: 'LOOKOUT_DEV_ROLE must be "admin" or "viewer"' }, 401);
+    c.set("operator", { email: "dev@localhost", role, via: "dev" });
     return next();
   }
   const config = readAccessConfig(c.env);
