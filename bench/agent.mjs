@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { median } from "./stats.mjs";
 
 register();
 const { DockerEngine } = await import("../agent/docker/engine.ts");
@@ -27,10 +28,6 @@ const { AGENT_BIN } = await import("../test/agent/support/agent-process.ts");
 const run = promisify(execFile);
 const RUNS = Math.max(5, Number(process.argv[2] ?? 5));
 const SIDECAR_TIMEOUT_MS = 800;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const ms = (x) => `${x.toFixed(0)} ms`;
 const log = (...a) => console.error("[bench:agent]", ...a);
 const tag = Date.now().toString(36).slice(-4);

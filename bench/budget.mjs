@@ -4,6 +4,7 @@
 // concurrency — the cheapest signed write the same path makes. Medians over RUNS runs.
 // Usage: node bench/budget.mjs [runs=5] [requests=2000] [concurrency=32]
 import { register } from "tsx/esm/api";
+import { median, pct } from "./stats.mjs";
 
 register();
 const { startWorker } = await import("../test/support/wrangler-dev.ts");
@@ -16,14 +17,6 @@ const WARMUP = 100;
 const SERIAL = 300;
 if (RUNS < 5) console.warn(`note: ${RUNS} runs; BENCHMARKS.md figures use ≥ 5`);
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 
 /** Runs `count` requests from `lanes` concurrent lanes; each lane gets its own agent id. */
 async function storm(count, lanes, send) {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median, pct } from "./stats.mjs";
 
 register();
 const { freePort } = await import("../test/support/wrangler-dev.ts");
@@ -25,11 +26,6 @@ const STATUS_READS = 25;
 const SECRET = "bench-secret-local-only";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 const fmt = (n) => Math.round(n).toLocaleString("en-US");
 
 async function startBenchWorker() {

@@ -3,6 +3,7 @@
 // trip measured alongside as the baseline; (2) first render of a 500-experiment board vs a
 // 1-experiment board. Medians over RUNS runs. Usage: node bench/live.mjs [runs] [batches]
 import { register } from "tsx/esm/api";
+import { median, pct } from "./stats.mjs";
 
 register();
 const { startWorker } = await import("../test/support/wrangler-dev.ts");
@@ -15,14 +16,6 @@ const BATCHES = Number(process.argv[3] ?? 200);
 const WARMUP = 20;
 const BIG = 500;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const wall = () => performance.timeOrigin + performance.now();
 const ms = (x) => `${x.toFixed(1)} ms`;
 

@@ -1,16 +1,10 @@
 // Per-experiment, per-split round summaries (and the newest rounds), kept current on every write so the
 // board never scans rounds.
+import type { SplitFigures } from "./domain/rounds-summary.ts";
 import { mergeRecent, roundsOfExperiment, type RecentRoundsStore, type StoredRound } from "./recent-rounds.ts";
 
-export interface SplitSummary {
+export interface SplitSummary extends SplitFigures {
   experiment: string;
-  split: string;
-  count: number;
-  scored: number;
-  max_score: number | null;
-  min_score: number | null;
-  last_score: number | null;
-  last_sort_at: string | null;
   last_row_key: string | null;
 }
 
