@@ -35,6 +35,10 @@ function readSecret(opts: Options): string | null {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
   const opts = parseArgs(argv);
   if (typeof opts === "string") {
     console.error(`${opts}\n${USAGE}`);
