@@ -1,0 +1,23 @@
+// Migrations are append-only: a campaign that already applied one never sees a change to it, so an
+// edited migration would leave deployed objects on a schema the code no longer matches.
+import { describe, expect, it } from "vitest";
+import { MIGRATIONS } from "../../durable-objects/schema.ts";
+import { sha256Hex } from "../../protocol/index.ts";
+
+/** Every released migration and the SHA-256 of its SQL. Add new ones at the end; never edit a line. */
+const RELEASED: ReadonlyArray<readonly [string, string]> = [
+  ["core-1", "d8a922c5b6402825599e1b155cab59e830e880c5f42d8b7438b9ae2471d4eede"],
+  ["budget-1", "ecc5dc713738891ecc69768dfd48ff6ab11588e5b745046bca6e9c176ec782e7"],
+];
+
+describe("schema migrations", () => {
+  it("keeps every released migration byte-for-byte, in order, with new ones only appended", async () => {
+    const current = await Promise.all(MIGRATIONS.map(async (m) => [m.id, await sha256Hex(m.sql)] as const));
+    expect(current.slice(0, RELEASED.length)).toEqual(RELEASED);
+  });
+
+  it("gives every migration a unique id", () => {
+    const ids = MIGRATIONS.map((m) => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
