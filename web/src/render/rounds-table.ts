@@ -27,7 +27,7 @@ export function roundsTable(rounds: readonly Round[], nowMs: number, limit: numb
           "tr",
           null,
           h("td", { class: "mono", attrs: { title: r.commit } }, shortCommit(r.commit) || "—"),
-          h("td", null, r.split),
+          h("td", null, h("span", { class: "clip", attrs: { title: r.split } }, r.split)),
           h("td", { class: "num" }, r.hidden ? hiddenCell() : formatScore(r.score)),
           h("td", { class: "num" }, r.hidden ? hiddenCell() : formatRate(r.error_rate)),
           h("td", null, agoLabel(r.created_at, "", nowMs)),
