@@ -1,9 +1,10 @@
 // Signed agent routes (/v1/campaigns/:campaign/*): size limit, HMAC signature, revocation. Fails closed:
 // nothing reaches a handler unless the body is small enough, signed by this campaign's key and not revoked.
 import { createMiddleware } from "hono/factory";
-import { AGENT_HEADER, AgentId, CampaignSlug, MAX_BATCH_BYTES, SIGNATURE_HEADER, verifySignature } from "../../protocol/index.ts";
+import { AGENT_HEADER, AgentId, MAX_BATCH_BYTES, SIGNATURE_HEADER, verifySignature } from "../../protocol/index.ts";
 import type { AppEnv } from "../app-types.ts";
 import { campaignStub } from "../campaign-stub.ts";
+import { campaignParam } from "../request-checks.ts";
 
 /** Reads at most `limit` bytes; null when the body is larger (the rest is never buffered). */
 export async function readBodyLimited(req: Request, limit: number): Promise<Uint8Array | null> {
@@ -35,10 +36,9 @@ export async function readBodyLimited(req: Request, limit: number): Promise<Uint
 export const requireAgentSignature = createMiddleware<AppEnv>(async (c, next) => {
   // Already verified by the /v1 middleware in index.ts (the body can be read only once).
   if (c.get("agentId") !== undefined) return next();
-  const campaign = c.req.param("campaign") ?? "";
-  if (!CampaignSlug.safeParse(campaign).success) {
-    return c.json({ error: "invalid campaign", fields: [{ path: "campaign", reason: "campaign must match [a-z0-9][a-z0-9-]{0,62}" }] }, 400);
-  }
+  const checked = campaignParam(c);
+  if (!checked.ok) return checked.response;
+  const campaign = checked.value;
   const body = await readBodyLimited(c.req.raw, MAX_BATCH_BYTES);
   if (body === null) return c.json({ error: `request body exceeds ${MAX_BATCH_BYTES} bytes` }, 413);
 

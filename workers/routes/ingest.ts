@@ -4,13 +4,13 @@ import { AgentBatch, parseWith } from "../../protocol/index.ts";
 import type { AppEnv } from "../app-types.ts";
 import { requireAgentSignature } from "../auth/agent-signature.ts";
 import { campaignStub } from "../campaign-stub.ts";
-import { decodeJson } from "../json-body.ts";
+import { signedJsonBody } from "../request-checks.ts";
 
 export const ingestRoutes = new Hono<AppEnv>();
 
 ingestRoutes.post("/v1/campaigns/:campaign/ingest", requireAgentSignature, async (c) => {
-  const json = decodeJson(c.get("agentBody"));
-  if (!json.ok) return c.json({ error: "malformed JSON", fields: [{ path: "batch", reason: json.reason }] }, 400);
+  const json = signedJsonBody(c, "batch");
+  if (!json.ok) return json.response;
   const parsed = parseWith(AgentBatch, "batch", json.value);
   if (!parsed.ok) return c.json({ error: "invalid batch", fields: parsed.errors }, 400);
   if (parsed.value.agent.id !== c.get("agentId")) {

@@ -1,13 +1,14 @@
 // Operator API under /api/campaigns (requireOperator runs first, see index.ts): the board, one
 // experiment's rounds, meta, exports and the live WebSocket.
 import { Hono } from "hono";
-import { CampaignSlug, MAX_BATCH_BYTES } from "../../protocol/index.ts";
+import { MAX_BATCH_BYTES } from "../../protocol/index.ts";
 import type { AppEnv } from "../app-types.ts";
 import { readBodyLimited } from "../auth/agent-signature.ts";
 import { requireAdmin } from "../auth/operator.ts";
 import { campaignStub } from "../campaign-stub.ts";
 import { toCsv } from "../csv.ts";
 import { decodeJson } from "../json-body.ts";
+import { campaignParam } from "../request-checks.ts";
 import { DIRECTORY_NAME } from "../../durable-objects/campaign-directory.ts";
 import { ROLE_HEADER } from "../../durable-objects/live-hub.ts";
 
@@ -19,10 +20,8 @@ operatorRoutes.get("/api/campaigns", async (c) => {
 });
 
 operatorRoutes.use("/api/campaigns/:campaign/*", async (c, next) => {
-  if (!CampaignSlug.safeParse(c.req.param("campaign")).success) {
-    return c.json({ error: "invalid campaign", fields: [{ path: "campaign", reason: "campaign must match [a-z0-9][a-z0-9-]{0,62}" }] }, 400);
-  }
-  return next();
+  const campaign = campaignParam(c);
+  return campaign.ok ? next() : campaign.response;
 });
 
 operatorRoutes.get("/api/campaigns/:campaign/status", async (c) => {
