@@ -80,6 +80,20 @@ describe("agent signatures", () => {
     expect((await signedIngest(campaign, "agent-1", body())).status).toBe(200);
   });
 
+  it("refuses a revoked agent with 403 even when its batch is also invalid", async () => {
+    const campaign = newCampaign("sig-revoked-bad");
+    await campaignObject(campaign).revokeAgent("agent-1", "admin@example.com");
+    const bad = body().replace('"seq":1', '"seq":0');
+    expect(bad).not.toBe(body());
+    expect((await signedIngest(campaign, "agent-1", bad)).status).toBe(403);
+    expect((await signedIngest(campaign, "agent-1", "{not json")).status).toBe(403);
+    await nothingStored(campaign);
+    await campaignObject(campaign).restoreAgent("agent-1", "admin@example.com");
+    const res = await signedIngest(campaign, "agent-1", bad);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ fields: [{ path: "batch.seq" }] });
+  });
+
   it("refuses a body over 1 MiB with 413, even when correctly signed", async () => {
     const campaign = newCampaign("sig-big");
     const rows = Array.from({ length: 9000 }, (_, i) => round(`commit-${"x".repeat(80)}-${i}`, "dev", 0.1, { id: `row-${i}` }));

@@ -1,5 +1,6 @@
 // Signed agent routes (/v1/campaigns/:campaign/*): size limit, HMAC signature, revocation. Fails closed:
 // nothing reaches a handler unless the body is small enough, signed by this campaign's key and not revoked.
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { AGENT_HEADER, AgentId, MAX_BATCH_BYTES, SIGNATURE_HEADER, verifySignature } from "../../protocol/index.ts";
 import type { AppEnv } from "../app-types.ts";
@@ -33,6 +34,11 @@ export async function readBodyLimited(req: Request, limit: number): Promise<Uint
   return out;
 }
 
+/** The one answer a revoked agent gets, on every signed route. */
+export function revokedRefusal(c: Context<AppEnv>, agentId: string, campaign: string): Response {
+  return c.json({ error: `agent ${agentId} is revoked for campaign ${campaign}` }, 403);
+}
+
 export const requireAgentSignature = createMiddleware<AppEnv>(async (c, next) => {
   // Already verified by the /v1 middleware in index.ts (the body can be read only once).
   if (c.get("agentId") !== undefined) return next();
@@ -63,7 +69,7 @@ export const requireAgentSignature = createMiddleware<AppEnv>(async (c, next) =>
   // the extra round trip is only made for the other signed routes.
   const ingest = new URL(c.req.url).pathname === `/v1/campaigns/${campaign}/ingest`;
   if (!ingest && (await campaignStub(c.env, campaign).isAgentRevoked(agentId))) {
-    return c.json({ error: `agent ${agentId} is revoked for campaign ${campaign}` }, 403);
+    return revokedRefusal(c, agentId, campaign);
   }
   c.set("agentId", agentId);
   c.set("agentBody", body);
