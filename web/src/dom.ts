@@ -46,3 +46,8 @@ export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<st
   append(el, children);
   return el;
 }
+
+/** A column header cell (`<th scope="col">`), as every table on the page uses them. */
+export function columnHeader(text: string): HTMLElement {
+  return h("th", { attrs: { scope: "col" } }, text);
+}

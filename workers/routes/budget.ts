@@ -2,7 +2,8 @@
 // reserve/release (/v1/campaigns/:campaign/budget/*). Validation here; every decision in the CampaignObject.
 // index.ts runs requireOperator on /api/* and requireAgentSignature on /v1/campaigns/:campaign/* before
 // these handlers; the guards below still refuse if that wiring ever goes missing (fail closed).
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import type { z } from "zod";
 import { createMiddleware } from "hono/factory";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { BudgetConfigPut, ReleaseRequest, ReserveRequest, parseWith } from "../../protocol/index.ts";
@@ -57,24 +58,27 @@ budgetRoutes.get("/api/campaigns/:campaign/budget", requireAdmin, async (c) => {
   return c.json(await campaignStub(c.env, campaign.value).budgetLedger(limit), 200);
 });
 
-budgetRoutes.post("/v1/campaigns/:campaign/budget/reserve", signedAgentOnly, async (c) => {
-  const campaign = campaignParam(c);
-  if (!campaign.ok) return campaign.response;
-  const json = signedJsonBody(c, "");
-  if (!json.ok) return json.response;
-  const req = parseWith(ReserveRequest, "", json.value);
-  if (!req.ok) return invalidRequest(c, "invalid reserve request", req.errors);
-  const out = await campaignStub(c.env, campaign.value).budgetReserve(c.get("agentId"), req.value);
-  return out.kind === "granted" ? c.json(out.reply, 200) : c.json(out.refusal, STATUS[out.kind]!);
-});
+/**
+ * A signed ledger call: the body checked against its schema, the decision taken by the
+ * CampaignObject for the signing agent, and the outcome mapped onto its status.
+ */
+function signedLedgerCall<S extends z.ZodType>(
+  schema: S,
+  what: string,
+  call: (stub: ReturnType<typeof campaignStub>, agentId: string, req: z.output<S>) => Promise<unknown>,
+) {
+  return async (c: Context<AppEnv>) => {
+    const campaign = campaignParam(c);
+    if (!campaign.ok) return campaign.response;
+    const json = signedJsonBody(c, "");
+    if (!json.ok) return json.response;
+    const req = parseWith(schema, "", json.value);
+    if (!req.ok) return invalidRequest(c, `invalid ${what} request`, req.errors);
+    const out = (await call(campaignStub(c.env, campaign.value), c.get("agentId"), req.value)) as LedgerOutcome;
+    return "reply" in out ? c.json(out.reply, 200) : c.json(out.refusal, STATUS[out.kind]!);
+  };
+}
+type LedgerOutcome = { kind: string; reply: unknown } | { kind: string; refusal: unknown };
 
-budgetRoutes.post("/v1/campaigns/:campaign/budget/release", signedAgentOnly, async (c) => {
-  const campaign = campaignParam(c);
-  if (!campaign.ok) return campaign.response;
-  const json = signedJsonBody(c, "");
-  if (!json.ok) return json.response;
-  const req = parseWith(ReleaseRequest, "", json.value);
-  if (!req.ok) return invalidRequest(c, "invalid release request", req.errors);
-  const out = await campaignStub(c.env, campaign.value).budgetRelease(c.get("agentId"), req.value);
-  return out.kind === "released" ? c.json(out.reply, 200) : c.json(out.refusal, STATUS[out.kind]!);
-});
+budgetRoutes.post("/v1/campaigns/:campaign/budget/reserve", signedAgentOnly, signedLedgerCall(ReserveRequest, "reserve", (stub, agentId, req) => stub.budgetReserve(agentId, req)));
+budgetRoutes.post("/v1/campaigns/:campaign/budget/release", signedAgentOnly, signedLedgerCall(ReleaseRequest, "release", (stub, agentId, req) => stub.budgetRelease(agentId, req)));

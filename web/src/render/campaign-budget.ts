@@ -1,12 +1,11 @@
 // The campaign-wide budget ledger per split, with drift against what sidecars report.
 import type { CampaignBudgetView } from "../../../protocol/status.ts";
-import { h } from "../dom.ts";
+import { columnHeader, h } from "../dom.ts";
 import { formatCount } from "../format.ts";
 import { tierBadge } from "./chips.ts";
 
 export function campaignBudgetSection(budget: readonly CampaignBudgetView[] | undefined): HTMLElement | null {
   if (!budget || budget.length === 0) return null;
-  const col = (text: string) => h("th", { attrs: { scope: "col" } }, text);
   return h(
     "section",
     { class: "campaign-budget", attrs: { "aria-label": "Campaign budget" } },
@@ -14,7 +13,7 @@ export function campaignBudgetSection(budget: readonly CampaignBudgetView[] | un
     h(
       "table",
       null,
-      h("thead", null, h("tr", null, col("split"), col("tier"), col("runs left"), col("samples left"), col("max samples / run"), col("open reservations"), col("drift"))),
+      h("thead", null, h("tr", null, columnHeader("split"), columnHeader("tier"), columnHeader("runs left"), columnHeader("samples left"), columnHeader("max samples / run"), columnHeader("open reservations"), columnHeader("drift"))),
       h(
         "tbody",
         null,

@@ -1,6 +1,6 @@
 // The trial machines reporting to this campaign: last heartbeat, docker reachability, staleness.
 import type { HostStatus } from "../../../protocol/status.ts";
-import { h } from "../dom.ts";
+import { columnHeader, h } from "../dom.ts";
 import { formatDuration } from "../format.ts";
 import { agoLabel } from "./ago.ts";
 
@@ -23,13 +23,12 @@ function hostRow(host: HostStatus, nowMs: number): HTMLElement {
 
 export function hostsSection(hosts: readonly HostStatus[], nowMs: number): HTMLElement {
   const sorted = [...hosts].sort((a, b) => Number(b.stale) - Number(a.stale) || (a.host < b.host ? -1 : 1));
-  const col = (text: string) => h("th", { attrs: { scope: "col" } }, text);
   return h(
     "section",
     { class: "hosts", attrs: { "aria-label": "Hosts" } },
     h("h2", null, `Hosts (${hosts.length})`),
     hosts.length === 0
       ? h("p", { class: "muted" }, "No agent has reported yet.")
-      : h("table", null, h("thead", null, h("tr", null, col("host"), col("status"), col("docker"), col("sidecars"), col("last heartbeat"), col("agent"))), h("tbody", null, ...sorted.map((host) => hostRow(host, nowMs)))),
+      : h("table", null, h("thead", null, h("tr", null, columnHeader("host"), columnHeader("status"), columnHeader("docker"), columnHeader("sidecars"), columnHeader("last heartbeat"), columnHeader("agent"))), h("tbody", null, ...sorted.map((host) => hostRow(host, nowMs)))),
   );
 }

@@ -2,7 +2,7 @@
 // from this viewer (no-access split) say "hidden" instead of a number.
 import type { Round } from "../../../protocol/status.ts";
 import { roundsInOrder } from "../chart-model.ts";
-import { h } from "../dom.ts";
+import { columnHeader, h } from "../dom.ts";
 import { formatRate, formatScore, shortCommit } from "../format.ts";
 import { agoLabel } from "./ago.ts";
 
@@ -18,7 +18,7 @@ export function roundsTable(rounds: readonly Round[], nowMs: number, limit: numb
     "table",
     { class: "rounds" },
     h("caption", null, caption),
-    h("thead", null, h("tr", null, h("th", { attrs: { scope: "col" } }, "commit"), h("th", { attrs: { scope: "col" } }, "split"), h("th", { attrs: { scope: "col" } }, "score"), h("th", { attrs: { scope: "col" } }, "errors"), h("th", { attrs: { scope: "col" } }, "when"))),
+    h("thead", null, h("tr", null, columnHeader("commit"), columnHeader("split"), columnHeader("score"), columnHeader("errors"), columnHeader("when"))),
     h(
       "tbody",
       null,

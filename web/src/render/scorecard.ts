@@ -1,11 +1,10 @@
 // The scorecard: finished experiments from the meta history, with a legend for its columns.
 import type { ScorecardEntry } from "../../../protocol/status.ts";
-import { h } from "../dom.ts";
+import { columnHeader, h } from "../dom.ts";
 import { formatScore } from "../format.ts";
 import { resultChip } from "./chips.ts";
 
 export function scorecardSection(history: readonly ScorecardEntry[]): HTMLElement {
-  const col = (text: string) => h("th", { attrs: { scope: "col" } }, text);
   return h(
     "section",
     { class: "scorecard", attrs: { "aria-label": "Scorecard" } },
@@ -22,7 +21,7 @@ export function scorecardSection(history: readonly ScorecardEntry[]): HTMLElemen
       : h(
           "table",
           null,
-          h("thead", null, h("tr", null, col("experiment"), col("question"), col("baseline"), col("bar"), col("final"), col("result"), col("summary"))),
+          h("thead", null, h("tr", null, columnHeader("experiment"), columnHeader("question"), columnHeader("baseline"), columnHeader("bar"), columnHeader("final"), columnHeader("result"), columnHeader("summary"))),
           h(
             "tbody",
             null,
