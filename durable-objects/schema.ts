@@ -204,6 +204,13 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE trial_budgets ADD COLUMN remaining_history TEXT;
     `,
   },
+  {
+    id: "events-2",
+    sql: `
+      -- One experiment's timeline (GET …/events?experiment=) reads its events newest first without a scan.
+      CREATE INDEX campaign_events_experiment ON campaign_events (experiment, seq);
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. */

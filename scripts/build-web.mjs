@@ -105,31 +105,45 @@ if (!process.env.LOOKOUT_QUIET_BUILD) {
 
 /**
  * What each page loads: app.js (the router) and every chunk it imports statically; a route behind
- * `import()` adds its chunk and that chunk's static imports. Keys are the source modules behind the
- * dynamic import ("web/src/board-page.ts", "web/src/compare-page.ts", "web/src/campaign-list.ts"),
- * plus "web/src/main.ts" for app.js alone.
+ * `import()` adds its chunk and that chunk's static imports. A part a page loads later with its own
+ * `import()` (the board's "what changed" panel, a card's timeline) counts with everything of the page
+ * that loads it, since it adds to that page. Keys are the source modules behind each dynamic import
+ * ("web/src/board-page.ts", "web/src/since-last-visit.ts", …), plus "web/src/main.ts" for app.js alone;
+ * a part loaded from two pages gets one key per page ("<module> via <page>"), and a page with such parts
+ * is also weighed with all of them loaded ("<page> + later parts").
  */
 function pageFiles(metafile, outDir) {
   const outputs = metafile.outputs;
   const rel = (p) => relative(outDir, join(root, p));
-  const closure = (start) => {
-    const seen = new Set();
+  const closure = (start, into = new Set()) => {
     const walk = (p) => {
-      if (seen.has(p)) return;
-      seen.add(p);
+      if (into.has(p)) return;
+      into.add(p);
       for (const imp of outputs[p]?.imports ?? []) if (imp.kind === "import-statement") walk(imp.path);
     };
     walk(start);
-    return seen;
+    return into;
   };
   const appPath = Object.keys(outputs).find((p) => p.endsWith("/app.js"));
   if (!appPath) return {};
-  const board = closure(appPath);
-  const result = { [outputs[appPath].entryPoint ?? "web/src/main.ts"]: [...board].map(rel).sort() };
-  const dynamic = [...Object.keys(outputs)].flatMap((p) => (outputs[p].imports ?? []).filter((i) => i.kind === "dynamic-import").map((i) => i.path));
-  for (const chunk of new Set(dynamic)) {
-    const source = outputs[chunk]?.entryPoint ?? chunk;
-    result[source] = [...new Set([...board, ...closure(chunk)])].map(rel).sort();
-  }
+  const sourceOf = (p) => outputs[p]?.entryPoint ?? p;
+  const result = {};
+  // A page = the page that loads it + the chunk's static closure; only what the chunk adds can load more.
+  // Returns the page's files with every part it may load later (its heaviest state: all of them open).
+  const visit = (chunk, parentFiles, name) => {
+    const files = closure(chunk, new Set(parentFiles));
+    result[name] = [...files].map(rel).sort();
+    const added = [...files].filter((p) => !parentFiles.has(p));
+    const later = new Set(added.flatMap((p) => (outputs[p]?.imports ?? []).filter((i) => i.kind === "dynamic-import").map((i) => i.path)));
+    const everything = new Set(files);
+    for (const child of later) {
+      if (files.has(child)) continue;
+      for (const f of visit(child, files, sourceOf(child) in result ? `${sourceOf(child)} via ${name}` : sourceOf(child))) everything.add(f);
+    }
+    // A route (not the router) with parts of its own: also weigh it with all of them loaded.
+    if (chunk !== appPath && everything.size > files.size) result[`${name} + later parts`] = [...everything].map(rel).sort();
+    return everything;
+  };
+  visit(appPath, new Set(), sourceOf(appPath) === appPath ? "web/src/main.ts" : sourceOf(appPath));
   return result;
 }

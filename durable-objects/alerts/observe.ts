@@ -20,6 +20,8 @@ export interface ExperimentFacts {
   phase: Phase;
   phaseReason: string | null;
   verdict: Verdict | null;
+  /** The final the board shows (the trial and when it finished), when there is one. */
+  final: { trial: string; job: string; finishedAt: string | null; failed: boolean } | null;
   bars: Bars | null;
   /** A trial of it has a live container. */
   live: boolean;
@@ -46,6 +48,7 @@ export function experimentFacts(ctx: ObserveContext, keys: Iterable<string> | "a
       phase: e.phase,
       phaseReason: e.phase_reason,
       verdict: e.verdict,
+      final: e.final ? { trial: e.final.trial, job: e.final.job, finishedAt: e.final.finished_at, failed: e.final.exception !== null } : null,
       bars: e.bars,
       live: e.trials.some((t) => t.live),
       rounds: e.trials.reduce((n, t) => n + t.rounds, 0),

@@ -40,6 +40,15 @@ export function logChanges(ctx: ObserveContext, experiments: Iterable<string> | 
     const name = e.title ? `${e.title} (${e.key})` : e.key;
     const phase = changed(ctx.sql, e.key, "phase", e.phase);
     if (phase) drafts.push({ kind: "phase", experiment: e.key, from: phase.prev ?? null, to: e.phase, detail: `${name}: ${phase.prev ?? "new"} → ${e.phase}${e.phaseReason ? ` (${e.phaseReason})` : ""}` });
+    // A final the board had not logged: new, or a later attempt replacing it. An experiment the log already
+    // knew that has no final entry yet was logged before finals were (upgrade): record it without news.
+    const identity = e.final ? `${e.final.trial}@${e.final.finishedAt ?? ""}` : null;
+    const f = changed(ctx.sql, e.key, "final", identity);
+    const knownBefore = phase === null || phase.prev !== undefined;
+    if (f && e.final && !(f.prev === undefined && knownBefore)) {
+      const what = e.final.failed ? "final attempt failed" : "final result";
+      drafts.push({ kind: "final", experiment: e.key, to: e.final.trial, detail: `${name}: ${what} from trial ${e.final.trial} (job ${e.final.job})` });
+    }
     const result = e.verdict?.result ?? null;
     const verdict = result === null ? null : e.verdict?.suspect ? `${result}+SUSPECT` : result;
     const v = changed(ctx.sql, e.key, "verdict", verdict);
@@ -80,13 +89,14 @@ export function pruneEvents(sql: SqlStorage, nowMs: number): void {
 
 type Row = { seq: number; at_ms: number; kind: EventKind; experiment: string | null; host: string | null; from_value: string | null; to_value: string | null; detail: string };
 
-/** One page, newest first: events after `since`, before the cursor. */
+/** One page, newest first: events after `since`, before the cursor, of one experiment when asked (its timeline). */
 export function readEvents(sql: SqlStorage, q: EventsQuery): EventsReply {
   const sinceMs = q.since ? Date.parse(q.since) : -1;
   const beforeSeq = q.cursor ? cursorSeq(q.cursor) : Number.MAX_SAFE_INTEGER;
-  const rows = sql.exec<Row>(
-    "SELECT seq, at_ms, kind, experiment, host, from_value, to_value, detail FROM campaign_events WHERE seq < ? AND at_ms > ? ORDER BY seq DESC LIMIT ?",
-    beforeSeq, sinceMs, q.limit + 1,
+  const columns = "SELECT seq, at_ms, kind, experiment, host, from_value, to_value, detail FROM campaign_events";
+  const rows = (q.experiment === undefined
+    ? sql.exec<Row>(`${columns} WHERE seq < ? AND at_ms > ? ORDER BY seq DESC LIMIT ?`, beforeSeq, sinceMs, q.limit + 1)
+    : sql.exec<Row>(`${columns} WHERE experiment = ? AND seq < ? AND at_ms > ? ORDER BY seq DESC LIMIT ?`, q.experiment, beforeSeq, sinceMs, q.limit + 1)
   ).toArray();
   const page = rows.slice(0, q.limit);
   const events = page.map((r): CampaignEvent => ({

@@ -14,6 +14,7 @@ const RELEASED: ReadonlyArray<readonly [string, string]> = [
   ["fidelity-1", "a5b122c072cf05d1bbc4fa563018cf58450820d3b738944239afc334bec0b67d"],
   ["budget-hold-1", "63a594ccf08b19f929a923599e6fe0cbe8dcf4f5ede52ad849a2f7e35f08a84f"],
   ["events-1", "c274b01988fdc55130f1aff8c303eba54227a5cc3b73840797888a48e571d148"],
+  ["events-2", "5220e44930cda902dc10fccd58f0a84a25623937fdb9124ff54cec60a6675fb1"],
 ];
 
 describe("schema migrations", () => {

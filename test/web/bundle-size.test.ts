@@ -1,5 +1,6 @@
 // The page's weight budget: what each page loads (app.js, its static chunks, the route's own chunk
-// behind `import()`, and app.css) as built for production, gzipped, at most 60 KB a page; and nothing
+// behind `import()`, the parts that page loads later with its own `import()`, and app.css) as built for
+// production, gzipped, at most 60 KB a page; and nothing
 // in the page source builds markup from strings.
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
@@ -23,6 +24,17 @@ describe("page bundle", () => {
     expect(Object.keys(pages)).toEqual(expect.arrayContaining(["web/src/main.ts", "web/src/campaign-list.ts", "web/src/board-page.ts", "web/src/compare-page.ts"]));
     expect(pages["web/src/compare-page.ts"]!.files.some((f) => /^chunks\/compare-page-/.test(f))).toBe(true);
     expect(pages["web/src/board-page.ts"]!.files.some((f) => /compare-page/.test(f))).toBe(false);
+    // The board's "what changed" panel and a card's timeline load after the board, each weighed with it, and
+    // the board is weighed once more with both loaded.
+    const board = new Set(pages["web/src/board-page.ts"]!.files);
+    for (const part of ["since-last-visit", "experiment-timeline"]) {
+      expect(pages["web/src/board-page.ts"]!.files.some((f) => f.includes(part))).toBe(false);
+      const page = pages[`web/src/${part}.ts`]!.files;
+      expect(page.some((f) => f.startsWith(`chunks/${part}-`))).toBe(true);
+      expect([...board].every((f) => page.includes(f))).toBe(true);
+    }
+    const loaded = pages["web/src/board-page.ts + later parts"]!.files;
+    expect(["since-last-visit", "experiment-timeline"].every((part) => loaded.some((f) => f.startsWith(`chunks/${part}-`)))).toBe(true);
     const weights = Object.entries(pages).map(([page, { files }]) => {
       expect(files).toContain("app.js");
       expect(files).toContain("app.css");

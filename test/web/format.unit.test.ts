@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetText, formatAgo, formatCount, formatDuration, formatRate, formatScore, parseTime, shortCommit } from "../../web/src/format.ts";
+import { budgetParts, formatAgo, formatEta, paceText, formatCount, formatDuration, formatRate, formatScore, parseTime, shortCommit } from "../../web/src/format.ts";
 
 describe("board formatting", () => {
   it("reads naive sidecar times as UTC and offset times as given", () => {
@@ -35,9 +35,29 @@ describe("board formatting", () => {
 
   it("tells a split with no budget at all from an undisclosed one and from an uncapped remainder", () => {
     const split = { remaining_runs: null, remaining_samples: null };
-    expect(budgetText({ ...split, metered: false })).toBe("no budget");
-    expect(budgetText({ ...split, disclosed: false })).toBe("budget not disclosed");
-    expect(budgetText({ remaining_runs: 3, remaining_samples: null })).toBe("3 runs · unlimited samples left");
+    expect(budgetParts({ ...split, metered: false })).toEqual({ runs: "no budget", rest: null, paced: false });
+    expect(budgetParts({ ...split, disclosed: false })).toEqual({ runs: "budget not disclosed", rest: null, paced: false });
+    expect(budgetParts({ remaining_runs: 3, remaining_samples: null })).toEqual({ runs: "3 runs left", rest: "unlimited samples left", paced: true });
+  });
+
+  it("states the totals beside what is left when the sidecar gives them", () => {
+    expect(budgetParts({ remaining_runs: 37, remaining_samples: 3700, total_runs: 40, total_samples: 4000 })).toEqual({ runs: "37 of 40 runs left", rest: "3,700 of 4,000 samples left", paced: true });
+    // An unlimited remainder has no "of": a total of what is not counted says nothing.
+    expect(budgetParts({ remaining_runs: 37, remaining_samples: null, total_runs: 40 })).toMatchObject({ runs: "37 of 40 runs left", rest: "unlimited samples left" });
+    expect(budgetParts({ remaining_runs: null, remaining_samples: 5, total_samples: 9, disclosed: false })).toMatchObject({ runs: "runs not disclosed", rest: "5 of 9 samples left", paced: false });
+  });
+
+  it("tells the pace as a rounded forecast, from exhausted_at against now", () => {
+    const now = Date.UTC(2026, 11, 6, 12, 0, 0);
+    const at = (h: number) => new Date(now + h * 3600_000).toISOString();
+    expect(paceText({ burn_per_hour: 6, exhausted_at: at(37 / 6) }, now)).toBe("~6 h at this pace");
+    expect(paceText({ burn_per_hour: 100, exhausted_at: at(0.75) }, now)).toBe("~45 min at this pace");
+    expect(paceText({ burn_per_hour: 1, exhausted_at: at(24 * 3 + 2) }, now)).toBe("~3 d at this pace");
+    expect(paceText({ burn_per_hour: 6, exhausted_at: at(-1) }, now)).toBe("running out now at this pace");
+    expect(paceText({ burn_per_hour: 0, exhausted_at: null }, now)).toBe("no runs spent in the last hour");
+    expect(paceText({ burn_per_hour: null, exhausted_at: null }, now)).toBeNull();
+    expect(paceText({}, now)).toBeNull();
+    expect([formatEta(10), formatEta(89 * 60), formatEta(47.4 * 3600), formatEta(49 * 3600)]).toEqual(["~1 min", "~1 h", "~47 h", "~2 d"]);
   });
 
   it("shortens hash commits but leaves other commit labels whole", () => {

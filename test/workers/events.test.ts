@@ -1,8 +1,9 @@
 // The campaign event log through the real signed ingest and the real route: each change logged once in the
 // change's transaction, replays log nothing, newest-first paging by cursor, `since`, and 400s naming the field.
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventsReply } from "../../protocol/index.ts";
-import { WorkerAgent, containerFor, finalObservation, heartbeat, operatorGet, putMeta, round, trialObservation } from "./campaign-support.ts";
+import { WorkerAgent, campaignObject, containerFor, finalObservation, heartbeat, operatorGet, putMeta, round, trialObservation } from "./campaign-support.ts";
 import { freshCampaign } from "../support/campaigns.ts";
 import { configureWebhook, receiver } from "./alerts-support.ts";
 import { adminRequest, reservePath, viewable } from "./budget-support.ts";
@@ -69,9 +70,54 @@ describe("campaign event log", () => {
     expect((await events(campaign, `?since=${past}&limit=1000`)).events).toEqual(all);
   });
 
-  it("answers 400 naming since, limit or cursor when one is bad", async () => {
+  it("logs a final once when it lands, again when a later attempt replaces it, and never its score", async () => {
+    const { campaign, agent } = await setUp("ev-final");
+    const failed = [heartbeat([]), finalObservation(exp, trial, null, { exception: { type: "DockerError", message: "build failed" }, finishedAt: "2026-11-30T09:00:00Z" })];
+    await agent.send(failed);
+    await agent.send(failed); // the same final in a new batch is no news
+    const retry = "event-task__hijklmn";
+    await agent.send([heartbeat([]), finalObservation(exp, retry, { reward: 0.61 }, { finishedAt: "2026-11-30T10:00:00Z" })]);
+    const finals = (await events(campaign)).events.filter((e) => e.kind === "final");
+    expect(finals.map((e) => [e.experiment, e.to, e.detail])).toEqual([
+      [exp, retry, `Event task (${exp}): final result from trial ${retry} (job 2026-11-24__02-00-00)`],
+      [exp, trial, expect.stringContaining(`final attempt failed from trial ${trial}`)],
+    ]);
+    for (const e of finals) expect(JSON.stringify(e)).not.toContain("0.61");
+  });
+
+  it("takes the finals a campaign had before finals were logged as known: no burst of old news on upgrade", async () => {
+    const { campaign, agent } = await setUp("ev-final-upgrade");
+    await agent.send([heartbeat([]), finalObservation(exp, trial, { reward: 0.61 }, { finishedAt: "2026-11-30T10:00:00Z" })]);
+    // A log written before finals were: it knows the experiment (phase, verdict) but has no final entry.
+    await runInDurableObject(campaignObject(campaign), (_i, state) => {
+      state.storage.sql.exec("DELETE FROM campaign_events WHERE kind = 'final'");
+      state.storage.sql.exec("DELETE FROM campaign_event_state WHERE topic = 'final'");
+    });
+    await agent.send([heartbeat([]), trialObservation(exp, trial, [round("c2", "dev", 0.45, { id: "2" })])]);
+    expect((await events(campaign)).events.filter((e) => e.kind === "final")).toEqual([]);
+    await agent.send([heartbeat([]), finalObservation(exp, "event-task__later00", { reward: 0.7 }, { finishedAt: "2026-11-30T11:00:00Z" })]);
+    expect((await events(campaign)).events.filter((e) => e.kind === "final").map((e) => e.to)).toEqual(["event-task__later00"]);
+  });
+
+  it("reads one experiment's timeline with ?experiment=, paged like the log, without the others' events", async () => {
+    const { campaign, agent } = await setUp("ev-timeline");
+    const other = "other-task";
+    await agent.send([heartbeat([containerFor(trial), containerFor("other-task__zzzzzzz")]), trialObservation(other, "other-task__zzzzzzz", [round("c9", "dev", 0.2, { id: "9" })])]);
+    await agent.send([heartbeat([]), finalObservation(exp, trial, { reward: 0.61 }, { finishedAt: "2026-11-30T10:00:00Z" })]);
+    const all = (await events(campaign, "?limit=1000")).events;
+    const mine = (await events(campaign, `?experiment=${exp.toUpperCase()}&limit=1000`)).events;
+    expect(mine).toEqual(all.filter((e) => e.experiment === exp));
+    expect(mine.map((e) => e.kind)).toEqual(expect.arrayContaining(["phase", "final", "verdict"]));
+    expect(all.some((e) => e.experiment === other)).toBe(true);
+    const page = await events(campaign, `?experiment=${exp}&limit=1`);
+    expect(page.events).toEqual(mine.slice(0, 1));
+    expect((await events(campaign, `?experiment=${exp}&limit=1000&cursor=${page.next}`)).events).toEqual(mine.slice(1));
+    expect((await events(campaign, "?experiment=no-such-task")).events).toEqual([]);
+  });
+
+  it("answers 400 naming since, limit, cursor or experiment when one is bad", async () => {
     const campaign = freshCampaign("ev-400");
-    for (const [query, field] of [["?since=yesterday", "since"], ["?limit=0", "limit"], ["?limit=abc", "limit"], ["?cursor=%3Cscript%3E", "cursor"]] as const) {
+    for (const [query, field] of [["?since=yesterday", "since"], ["?limit=0", "limit"], ["?limit=abc", "limit"], ["?cursor=%3Cscript%3E", "cursor"], [`?experiment=${"x".repeat(300)}`, "experiment"], ["?experiment=", "experiment"]] as const) {
       const res = await operatorGet(`/api/campaigns/${campaign}/events${query}`);
       expect(res.status).toBe(400);
       expect(JSON.stringify(await res.json())).toContain(`query.${field}`);

@@ -2,8 +2,10 @@
 // re-renders only the cards whose experiment entry changed (deltas keep unchanged entries' identity).
 import type { StatusSnapshot } from "../../protocol/status.ts";
 import { applyLiveMessage } from "./board-state.ts";
+import { changedWhatIsLogged } from "./events-model.ts";
 import { h } from "./dom.ts";
 import { formatAgo, formatDuration } from "./format.ts";
+import type { SinceLastVisit } from "./since-last-visit.ts";
 import { openLive, type LinkState } from "./live-connection.ts";
 import { refreshAgoLabels } from "./render/ago.ts";
 import { createAlertsPanel } from "./render/alerts.ts";
@@ -35,11 +37,13 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
   const jobsSlot = h("div", { class: "budget-slot" });
   const grid = h("div", { class: "cards", attrs: { "aria-label": "Experiments" } });
   // bench/live.mjs reads this mark: every card of the first snapshot fully built.
-  const deck = createCardDeck(grid, { campaign, expanded: new Set() }, () => {
+  const deck = createCardDeck(grid, { campaign, expanded: new Set(), timelines: new Set() }, () => {
     if (performance.getEntriesByName("lookout:complete").length === 0) performance.mark("lookout:complete");
   });
   const empty = h("p", { class: "empty muted", attrs: { hidden: true } });
   const scorecardSlot = h("div", { class: "scorecard-slot" });
+  const sinceSlot = h("div", { class: "since-slot" });
+  let sinceVisit: SinceLastVisit | null = null;
   const alerts = createAlertsPanel(campaign);
   const loading = h("div", { class: "loading", attrs: { role: "status" } }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading the board…");
   const changeView = (nextView: ViewQuery, nextLayout: LayoutQuery) => {
@@ -51,7 +55,7 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
   const toolbar = createToolbar(view, (next) => changeView(next, next.sort !== view.sort ? { ...layout, by: null } : layout));
   const table = createExperimentTable(campaign, (column) => changeView(view, toggleSort(layout, column)));
   const layoutSwitch = createLayoutSwitch(layout.layout, (next) => changeView(view, { ...layout, layout: next }));
-  const content = h("div", { class: "board", attrs: { hidden: true } }, hostsSlot, jobsSlot, budgetSlot, toolbar.el, layoutSwitch.el, grid, table.el, empty, scorecardSlot, alerts.el);
+  const content = h("div", { class: "board", attrs: { hidden: true } }, sinceSlot, hostsSlot, jobsSlot, budgetSlot, toolbar.el, layoutSwitch.el, grid, table.el, empty, scorecardSlot, alerts.el);
 
   root.replaceChildren(
     h(
@@ -100,7 +104,7 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
     document.title = `${name} · Lookout`;
     roleNote.textContent = board.role === "viewer" ? "viewer: scores of no-access splits are hidden" : "";
     hostsSlot.replaceChildren(hostsSection(board.hosts, now));
-    budgetSlot.replaceChildren(campaignBudgetSection(board.campaign_budget) ?? "");
+    budgetSlot.replaceChildren(campaignBudgetSection(board.campaign_budget, now) ?? "");
     alerts.show(board.role === "admin");
     jobsSlot.replaceChildren(jobsSection(board.jobs, now) ?? "");
     if (renderedHistory !== board.history) {
@@ -118,9 +122,16 @@ export function mountBoard(root: HTMLElement, campaign: string): void {
       if (msg.type === "snapshot") rejected.hidden = true;
       const first = board === null;
       if (first) performance.mark("lookout:snapshot");
+      const before = board;
       board = next;
       render();
+      if (before !== null && changedWhatIsLogged(before, next)) sinceVisit?.changed();
       if (first) {
+        // The panel is its own chunk: the board paints first, then reads what changed.
+        void import("./since-last-visit.ts").then((m) => {
+          sinceVisit = m.mountSinceLastVisit(campaign, () => board?.generated_at ?? null);
+          sinceSlot.replaceChildren(sinceVisit.el);
+        });
         // Marks for bench/live.mjs: snapshot received → DOM built → next frame painted.
         performance.mark("lookout:rendered");
         requestAnimationFrame(() => requestAnimationFrame(() => performance.mark("lookout:painted")));

@@ -2,7 +2,7 @@
 // most attention (errored + gone + stale experiments) first, each with its phases and verdicts.
 import { z } from "zod";
 import { CampaignSummary } from "../../protocol/status.ts";
-import { describeFieldErrors, fieldErrors } from "../../protocol/errors.ts";
+import { getJson } from "./api-get.ts";
 import { h } from "./dom.ts";
 import { formatAgo, VERDICT_WORDS } from "./format.ts";
 
@@ -25,19 +25,8 @@ export async function mountCampaignList(root: HTMLElement): Promise<void> {
   const body = h("div", { class: "loading", attrs: { role: "status" } }, h("span", { class: "spinner", attrs: { "aria-hidden": "true" } }), "Loading campaigns…");
   root.replaceChildren(h("header", { class: "top" }, h("div", { class: "title-row" }, h("h1", null, "Lookout campaigns"))), body);
   document.title = "Campaigns · Lookout";
-  let message: string | null = null;
-  let campaigns: CampaignSummary[] = [];
-  try {
-    const res = await fetch("/api/campaigns", { headers: { accept: "application/json" }, credentials: "same-origin" });
-    if (!res.ok) message = `Could not list campaigns: HTTP ${res.status}`;
-    else {
-      const parsed = CampaignList.safeParse(await res.json());
-      if (parsed.success) campaigns = parsed.data.campaigns;
-      else message = `The campaign list was malformed: ${describeFieldErrors(fieldErrors("campaigns", parsed.error))}`;
-    }
-  } catch (err) {
-    message = `Could not reach the server: ${String(err)}`;
-  }
+  const out = await getJson("/api/campaigns", CampaignList, "campaigns");
+  const [message, campaigns] = out.ok ? [null, out.data.campaigns] : [`Could not list campaigns: ${out.reason}`, []];
   const now = Date.now();
   if (message !== null) body.replaceWith(h("p", { class: "warn", attrs: { role: "alert" } }, message));
   else if (campaigns.length === 0) body.replaceWith(h("p", { class: "muted" }, "No campaigns yet. An agent's first batch or a meta upload creates one."));

@@ -2,7 +2,7 @@
 // state (shareable). One chart, then a side-by-side table (one column per experiment, in the URL's
 // order) with the bars that differ between experiments marked. Reply validated with protocol/compare.ts.
 import { CompareReply, COMPARE_MAX_KEYS, COMPARE_MIN_KEYS, type CompareExperiment } from "../../protocol/compare.ts";
-import { describeFieldErrors, fieldErrors } from "../../protocol/errors.ts";
+import { getJson } from "./api-get.ts";
 import { h, columnHeader, type Child } from "./dom.ts";
 import { BAR_FIELDS, differingBars, keysOfSearch, type BarField } from "./compare-model.ts";
 import { formatScore } from "./format.ts";
@@ -54,21 +54,8 @@ function comparisonTable(experiments: readonly CompareExperiment[]): HTMLElement
   );
 }
 
-async function load(campaign: string, keys: readonly string[]): Promise<{ ok: true; experiments: CompareExperiment[] } | { ok: false; message: string }> {
-  try {
-    const res = await fetch(`/api/campaigns/${encodeURIComponent(campaign)}/compare?keys=${keys.map(encodeURIComponent).join(",")}`, { headers: { accept: "application/json" }, credentials: "same-origin" });
-    const body: unknown = await res.json().catch(() => null);
-    if (!res.ok) {
-      const err = body as { error?: unknown; fields?: { path: string; reason: string }[] } | null;
-      const detail = Array.isArray(err?.fields) ? `: ${describeFieldErrors(err.fields)}` : "";
-      return { ok: false, message: `${typeof err?.error === "string" ? err.error : `HTTP ${res.status}`}${detail}` };
-    }
-    const parsed = CompareReply.safeParse(body);
-    if (!parsed.success) return { ok: false, message: `The comparison was malformed: ${describeFieldErrors(fieldErrors("compare", parsed.error))}` };
-    return { ok: true, experiments: parsed.data.experiments };
-  } catch (err) {
-    return { ok: false, message: `Could not reach the server: ${String(err)}` };
-  }
+function load(campaign: string, keys: readonly string[]) {
+  return getJson(`/api/campaigns/${encodeURIComponent(campaign)}/compare?keys=${keys.map(encodeURIComponent).join(",")}`, CompareReply, "compare");
 }
 
 export async function mountCompare(root: HTMLElement, campaign: string): Promise<void> {
@@ -87,8 +74,8 @@ export async function mountCompare(root: HTMLElement, campaign: string): Promise
   }
   const out = await load(campaign, keys);
   if (!out.ok) {
-    body.replaceWith(h("p", { class: "warn", attrs: { role: "alert" } }, out.message, " — ", pick));
+    body.replaceWith(h("p", { class: "warn", attrs: { role: "alert" } }, out.reason, " — ", pick));
     return;
   }
-  body.replaceWith(h("div", { class: "compare" }, compareChartFigure(out.experiments), h("div", { class: "table-view" }, comparisonTable(out.experiments))));
+  body.replaceWith(h("div", { class: "compare" }, compareChartFigure(out.data.experiments), h("div", { class: "table-view" }, comparisonTable(out.data.experiments))));
 }

@@ -40,11 +40,49 @@ export function formatCount(value: number | null | undefined, disclosed?: boolea
   return value.toLocaleString("en-US");
 }
 
-/** One split's budget in words: "no budget" (none exists for it), "budget not disclosed", else its remainders. */
-export function budgetText(b: { remaining_runs: number | null; remaining_samples: number | null; disclosed?: boolean; metered?: boolean }): string {
-  if (b.metered === false) return "no budget";
-  if (b.disclosed === false && b.remaining_runs === null && b.remaining_samples === null) return "budget not disclosed";
-  return `${formatCount(b.remaining_runs, b.disclosed)} runs · ${formatCount(b.remaining_samples, b.disclosed)} samples left`;
+interface BudgetNumbers {
+  remaining_runs: number | null;
+  remaining_samples: number | null;
+  total_runs?: number;
+  total_samples?: number;
+  disclosed?: boolean;
+  metered?: boolean;
+}
+
+/** "37 of 40 runs left" when the total is stated, "37 runs left" when not, "runs not disclosed". */
+function leftOf(remaining: number | null, total: number | undefined, unit: string, disclosed: boolean | undefined): string {
+  if (remaining === null && disclosed === false) return `${unit} not disclosed`;
+  const of = remaining !== null && total !== undefined ? ` of ${formatCount(total)}` : "";
+  return `${formatCount(remaining, disclosed)}${of} ${unit} left`;
+}
+
+/**
+ * One split's budget in words, in two parts the card shows around the pace: the runs ("37 of 40 runs left")
+ * and what follows them ("3,700 of 4,000 samples left"). "no budget" (none exists for it) and "budget not
+ * disclosed" come whole, with no pace.
+ */
+export function budgetParts(b: BudgetNumbers): { runs: string; rest: string | null; paced: boolean } {
+  if (b.metered === false) return { runs: "no budget", rest: null, paced: false };
+  if (b.disclosed === false && b.remaining_runs === null && b.remaining_samples === null) return { runs: "budget not disclosed", rest: null, paced: false };
+  return { runs: leftOf(b.remaining_runs, b.total_runs, "runs", b.disclosed), rest: leftOf(b.remaining_samples, b.total_samples, "samples", b.disclosed), paced: b.remaining_runs !== null };
+}
+
+/** A forecast's distance, rounded to one unit as a forecast deserves: "~45 min", "~6 h", "~3 d". */
+export function formatEta(seconds: number): string {
+  const s = Math.max(0, seconds);
+  if (s < 3600) return `~${Math.max(1, Math.round(s / 60))} min`;
+  if (s < 48 * 3600) return `~${Math.round(s / 3600)} h`;
+  return `~${Math.round(s / 86400)} d`;
+}
+
+/**
+ * The pace after the runs left: "~6 h at this pace" until `exhausted_at`, "no runs spent in the last hour"
+ * at zero burn, null when there is no burn to tell (fewer than two observations in the hour).
+ */
+export function paceText(pace: { burn_per_hour?: number | null; exhausted_at?: string | null }, nowMs: number): string | null {
+  const until = parseTime(pace.exhausted_at);
+  if (until !== null) return until <= nowMs ? "running out now at this pace" : `${formatEta((until - nowMs) / 1000)} at this pace`;
+  return pace.burn_per_hour === 0 ? "no runs spent in the last hour" : null;
 }
 
 /** Commits are long hashes; seven characters identify them on a card (the full one goes in a tooltip). */

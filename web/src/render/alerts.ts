@@ -1,7 +1,7 @@
 // The Alerts panel (admins only): channels without secrets, rules, recent deliveries with failures in red,
 // and a send-test button. Reads GET /api/campaigns/:c/alerts, validated against protocol's AlertsView.
 import { AlertsView } from "../../../protocol/alerts.ts";
-import { describeFieldErrors, fieldErrors } from "../../../protocol/errors.ts";
+import { getJson } from "../api-get.ts";
 import { columnHeader, h } from "../dom.ts";
 import { formatAgo, formatDuration } from "../format.ts";
 
@@ -54,15 +54,9 @@ export function createAlertsPanel(campaign: string): { el: HTMLElement; show(adm
   let timer: ReturnType<typeof setInterval> | null = null;
 
   async function load(): Promise<void> {
-    try {
-      const res = await fetch(alertsUrl(campaign), { headers: { accept: "application/json" }, credentials: "same-origin" });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const parsed = AlertsView.safeParse(await res.json());
-      if (!parsed.success) throw new Error(describeFieldErrors(fieldErrors("alerts", parsed.error)));
-      body.replaceChildren(...renderAlerts(parsed.data, () => void sendTest(), Date.now()));
-    } catch (err) {
-      note.textContent = `Alerts could not be read: ${String(err).slice(0, 300)}`;
-    }
+    const out = await getJson(alertsUrl(campaign), AlertsView, "alerts");
+    if (out.ok) body.replaceChildren(...renderAlerts(out.data, () => void sendTest(), Date.now()));
+    else note.textContent = `Alerts could not be read: ${out.reason.slice(0, 300)}`;
   }
 
   async function sendTest(): Promise<void> {

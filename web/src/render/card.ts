@@ -3,10 +3,11 @@
 import type { Bars } from "../../../protocol/meta.ts";
 import type { Attempt, ExperimentStatus, TrialState } from "../../../protocol/status.ts";
 import { h } from "../dom.ts";
-import { budgetText, formatCount, formatScore, formatUtc } from "../format.ts";
-import { agoLabel } from "./ago.ts";
+import { budgetParts, formatCount, formatScore, formatUtc } from "../format.ts";
+import { agoLabel, paceLabel } from "./ago.ts";
 import { roundsTable } from "./rounds-table.ts";
 import { allRoundsToggle, type CardContext } from "./all-rounds.ts";
+import { timelineToggle } from "./card-timeline.ts";
 
 export type { CardContext };
 import { scoreChart } from "./chart.ts";
@@ -45,14 +46,20 @@ function barsLine(bars: Bars | null, measured: string | null): HTMLElement {
   );
 }
 
-function budgetList(exp: ExperimentStatus): HTMLElement | null {
+/** "37 of 40 runs left · ~6 h at this pace · 3,700 of 4,000 samples left": the pace sits with the runs it is about. */
+function budgetLine(b: ExperimentStatus["budget"][number], nowMs: number): HTMLElement {
+  const { runs, rest, paced } = budgetParts(b);
+  return h("span", { class: "budget-text" }, runs, paced ? paceLabel(b, nowMs, " · ") : null, rest === null ? null : ` · ${rest}`);
+}
+
+function budgetList(exp: ExperimentStatus, nowMs: number): HTMLElement | null {
   const { budget, usage = [], evaluating } = exp;
   if (budget.length === 0 && usage.length === 0 && !evaluating) return null;
   return h(
     "ul",
     { class: "budget" },
     ...budget.map((b) =>
-      h("li", null, h("span", { class: "split" }, b.split), tierBadge(b.tier), h("span", null, budgetText(b))),
+      h("li", null, h("span", { class: "split" }, b.split), tierBadge(b.tier), budgetLine(b, nowMs)),
     ),
     ...usage.map((u) => h("li", null, h("span", { class: "split" }, u.scope), `inference: ${formatCount(u.remaining_requests)} requests · ${formatCount(u.remaining_tokens)} tokens left`)),
     evaluating ? h("li", null, h("span", { class: "split" }, "evaluating"), `${evaluating.running} running · ${evaluating.queued} queued`) : null,
@@ -126,9 +133,10 @@ export function experimentCard(exp: ExperimentStatus, nowMs: number, ctx: CardCo
     scoreChart(exp.last_rounds, exp.bars, exp.rounds.best_score, "recent") ?? (exp.last_rounds.length > 0 ? h("p", { class: "muted small" }, "No scored rounds to chart yet.") : null),
     roundsTable(exp.last_rounds, nowMs, TABLE_ROUNDS, `Last ${Math.min(TABLE_ROUNDS, exp.last_rounds.length)} of ${exp.rounds.count} rounds`),
     exp.rounds.count > exp.last_rounds.length ? allRoundsToggle(exp, ctx) : null,
-    budgetList(exp),
+    budgetList(exp, nowMs),
     trialsLine(exp.trials),
     exp.note ? h("p", { class: "note" }, h("strong", null, "Note: "), exp.note) : null,
+    timelineToggle(exp, ctx),
     h("footer", { class: "card-foot" }, h("span", null, summary), h("a", { attrs: { href: `?view=table&compare=${encodeURIComponent(exp.key)}` } }, "compare with…"), agoLabel(exp.updated_at, "updated ", nowMs)),
   );
 }
