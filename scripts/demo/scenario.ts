@@ -136,10 +136,10 @@ export function hostObservations(host: string, prevS: number, s: number, startMs
       at: nowIso,
       rows,
       budget: [
-        { split: "validation", tier: "viewable", remaining_runs: Math.max(0, 40 - used), remaining_samples: Math.max(0, 4000 - used * 100) },
+        { split: "validation", tier: "viewable", remaining_runs: Math.max(0, 40 - used), remaining_samples: Math.max(0, 4000 - used * 100), total_runs: 40, total_samples: 4000 },
         t.veroMain
           ? { split: "test", tier: "no_access", remaining_runs: null, remaining_samples: null, disclosed: false }
-          : { split: "test", tier: "no_access", remaining_runs: Math.max(0, 5 - Math.floor(used / 4)), remaining_samples: null },
+          : { split: "test", tier: "no_access", remaining_runs: Math.max(0, 5 - Math.floor(used / 4)), remaining_samples: null, total_runs: 5 },
       ],
       ...(t.veroMain ? { usage: [{ scope: "gateway", remaining_requests: Math.max(0, 500 - used * 20), remaining_tokens: Math.max(0, 2_000_000 - used * 90_000) }], evaluating: { queued: used % 2, running: 1 } } : {}),
     });

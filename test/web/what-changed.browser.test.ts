@@ -18,11 +18,12 @@ const panel = (page: Page) => page.locator("section.since-visit");
 describe("what changed, and the budget's pace, in Chromium", () => {
   const real = useWorkerAndBrowser();
   let gpu1: TestAgent;
+  let gpu2: TestAgent;
   let seededAt: number;
 
   beforeAll(async () => {
     seededAt = Date.now();
-    ({ gpu1 } = await seedCampaign(real.worker, CAMPAIGN));
+    ({ gpu1, gpu2 } = await seedCampaign(real.worker, CAMPAIGN));
   });
 
   /** A browser that last had this board open `minutesAgo` minutes ago (or never: null). */
@@ -48,7 +49,7 @@ describe("what changed, and the budget's pace, in Chromium", () => {
     expect(await panel(page).locator("ol.events li").first().getAttribute("data-experiment")).toBe(CACHE);
 
     // A live change the log records (a final) brings the panel up to date without a reload.
-    await gpu1.send([heartbeat([containerFor(TRIALS.retries)]), finalObservation(RETRIES, TRIALS.retries, { reward: 0.58 })]);
+    await gpu1.send([heartbeat([containerFor(TRIALS.retries), containerFor(TRIALS.building)]), finalObservation(RETRIES, TRIALS.retries, { reward: 0.58 })]);
     await expect.poll(() => panel(page).locator(`ol.events li[data-kind="final"][data-experiment="${RETRIES}"]`).count(), { timeout: 15_000 }).toBe(1);
     expect(await panel(page).locator("ol.events li").first().getAttribute("data-experiment")).toBe(RETRIES);
     expect(await panel(page).locator(`li[data-kind="final"][data-experiment="${RETRIES}"] .event-detail`).innerText()).toBe(`Tool retries with backoff (${RETRIES}): final result from trial ${TRIALS.retries} (job 2026-11-24__02-00-00)`);
@@ -100,7 +101,7 @@ describe("what changed, and the budget's pace, in Chromium", () => {
     expect(await card.locator(".timeline .muted").first().innerText()).toMatch(/^\d+ changes, oldest first$/);
     // A live update rebuilds the card; the timeline stays open and is read again.
     const before = await items.count();
-    await gpu1.send([heartbeat([containerFor(TRIALS.retries)]), trialObservation(CACHE, TRIALS.cache, [round("7777777aaaaaaa", "dev", 0.61)], { error: "sidecar unreachable: connection refused" })]);
+    await gpu2.send([heartbeat([containerFor(TRIALS.cache)]), trialObservation(CACHE, TRIALS.cache, [round("7777777aaaaaaa", "dev", 0.61)], { error: "sidecar unreachable: connection refused" })]);
     await expect.poll(() => page.locator(`article.card[data-key="${CACHE}"] .timeline ol.events li`).count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(before);
     expect(await page.locator(`article.card[data-key="${CACHE}"]`).getByRole("button", { name: "Hide the timeline" }).count()).toBe(1);
     await context.close();
@@ -111,8 +112,8 @@ describe("what changed, and the budget's pace, in Chromium", () => {
     const trial = "gaia-exp15-selfcheck__pp33qq4";
     const at = (minAgo: number) => new Date(Date.now() - minAgo * 60_000).toISOString();
     const budget = (left: number) => [{ split: "dev", tier: "viewable" as const, remaining_runs: left, remaining_samples: left * 100, total_runs: 40, total_samples: 4000 }];
-    await gpu1.send([heartbeat([containerFor(trial), containerFor(TRIALS.retries)]), trialObservation(exp, trial, [], { at: at(30), budget: budget(40) })]);
-    await gpu1.send([heartbeat([containerFor(trial), containerFor(TRIALS.retries)]), trialObservation(exp, trial, [], { at: at(0), budget: budget(37) })]);
+    await gpu1.send([heartbeat([containerFor(trial), containerFor(TRIALS.retries), containerFor(TRIALS.building)]), trialObservation(exp, trial, [], { at: at(30), budget: budget(40) })]);
+    await gpu1.send([heartbeat([containerFor(trial), containerFor(TRIALS.retries), containerFor(TRIALS.building)]), trialObservation(exp, trial, [], { at: at(0), budget: budget(37) })]);
     const page = await real.browser.newPage();
     await openBoard(page, real.worker.url, CAMPAIGN);
     const line = page.locator(`article.card[data-key="${exp}"] ul.budget li`).first();
