@@ -1,5 +1,6 @@
 // Nothing on the page can run script from data: hostile strings from the operator's meta and from
-// agents (commit, split, errors, exceptions) render as literal text in real Chromium.
+// agents (commit, split, errors, exceptions), and the event log's details built from them, render as
+// literal text in real Chromium.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { containerFor, finalObservation, heartbeat, putMeta, round, TestAgent, trialObservation } from "../support/batches.ts";
@@ -49,6 +50,13 @@ describe("text-only rendering of hostile data", () => {
     expect(text).toContain(`Err ${IMG}`);
     expect(text).toContain(`boom ${SVG}`);
     expect(text).toContain(`host ${SVG}`);
+  });
+
+  it("shows the event log's details (titles, trials, hosts) as literal text, in the panel and a card's timeline", async () => {
+    const panelEvents = page.locator("section.since-visit ol.events");
+    await expect.poll(() => panelEvents.innerText()).toContain(`Title ${IMG} (${EXP})`);
+    await page.locator(`article.card[data-key="${EXP}"]`).getByRole("button", { name: "Timeline" }).click();
+    await expect.poll(() => page.locator(`article.card[data-key="${EXP}"] .timeline ol.events`).innerText()).toContain(`Title ${IMG} (${EXP}): final attempt failed from trial ${TRIAL}`);
   });
 
   it("creates no element from data and runs nothing: no img, no extra script, no handlers, no dialogs", async () => {
