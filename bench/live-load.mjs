@@ -191,6 +191,26 @@ try {
   console.log(`bytes per delta (${deltas.length} deltas read by ${BOARDS} boards, ${fmt(m(many, "perBoard"), 0)} per board per pass of ${many[0].sent} batches): mean ${kib(deltas.reduce((a, b) => a + b, 0) / deltas.length)}, p50 ${kib(pct(deltas, 50))}, max ${kib(Math.max(...deltas))}; experiments per delta p50 ${pct(entries, 50)}, max ${Math.max(...entries)}; snapshot on connect ${kib(many[0].snapshotBytes)}; runs where a board ended behind the stored board: ${lost}`);
   console.log(`DO time per batch (sequential probe, ${PROBE_BATCHES} batches per pass, entry→reply inside the DO): ${fmt(m(none, "doMs"))} ms with 0 boards, ${fmt(m(many, "doMs"))} ms with ${BOARDS} (p95 ${fmt(m(none, "doP95"))} / ${fmt(m(many, "doP95"))}); POST round trip ${fmt(m(none, "postMs"))} / ${fmt(m(many, "postMs"))} ms`);
 
+  // The alarm's event-log pass over this campaign, full (after a participant changed the board) and light
+  // (every other alarm), and the board's two event-log reads: the panel's page since an hour ago, one timeline.
+  const logPasses = [];
+  for (let i = 0; i < RUNS; i++) logPasses.push(await (await fetch(`${worker.url}/bench/event-log-profile?campaign=${CAMPAIGN}&reps=10`)).json());
+  const readMs = async (query) => {
+    const times = [];
+    for (let i = 0; i < RUNS * 4; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${worker.url}/api/campaigns/${CAMPAIGN}/events?${query}`);
+      if (!res.ok) throw new Error(`events ${res.status}`);
+      await res.arrayBuffer();
+      times.push(performance.now() - t0);
+    }
+    return median(times);
+  };
+  const since = new Date(Date.now() - 3600_000).toISOString();
+  const [panelMs, timelineMs] = [await readMs(`since=${since}&limit=50`), await readMs(`experiment=${keyOf(7)}&limit=200`)];
+  const [fullMs, lightMs] = [median(logPasses.map((p) => p.full_ms)), median(logPasses.map((p) => p.light_ms))];
+  console.log(`event log in the alarm at ${EXPERIMENTS} experiments: full pass ${fmt(fullMs)} ms, hosts-and-budgets pass ${fmt(lightMs)} ms (×${fmt(fullMs / Math.max(lightMs, 0.01), 1)}; medians of ${RUNS}); GET /events since 1 h (50) ${fmt(panelMs)} ms, one experiment's timeline ${fmt(timelineMs)} ms`);
+
   const status = await statusAtScale(worker.url, "bench-live-status", { experiments: 500, rounds: 2000, seedAgents: 4, runs: RUNS, reads: 10 });
   console.log(`GET /status at 500 experiments × 2,000 rounds (${kib(status.bytes)}): median ${fmt(status.statusMedian)} ms, p95 ${fmt(status.statusP95)} ms; transport floor for the same bytes from Worker memory ${fmt(status.floorMedian)} ms (×${fmt(status.statusMedian / status.floorMedian, 2)})`);
 } finally {

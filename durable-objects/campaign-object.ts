@@ -325,14 +325,17 @@ export class CampaignObject extends DurableObject<Cloudflare.Env> {
   override async alarm(): Promise<void> {
     const nowMs = Date.now();
     const participants = this.participants();
-    // Clock-driven changes (a host going silent) belong in the log too; pruning rides on the alarm, not on ingest.
-    this.logChangesNow("all", nowMs);
+    const run = runDueParticipants(participants, nowMs);
+    // Clock-driven changes belong in the log too. A participant that changed the board (a host went silent,
+    // a hold expired) may have moved any experiment: a full pass. Otherwise (most alarms: the paced directory
+    // report, alert delivery) only hosts and budgets can have moved with the clock: a pass over those alone,
+    // so an alarm's cost follows what changed, not the campaign's size. Pruning rides on the alarm, not on ingest.
+    this.logChangesNow(run.changed ? "all" : [], nowMs);
     try {
       this.ctx.storage.transactionSync(() => pruneEvents(this.ctx.storage.sql, nowMs));
     } catch (err) {
       console.error("event log pruning failed:", err instanceof Error ? err.message : String(err));
     }
-    const run = runDueParticipants(participants, nowMs);
     if (run.changed) {
       // Clock-driven transitions (a host went stale) move phases and hosts without a write naming them.
       const change: Change = { ...noChange(), experiments: "all", hosts: "all" };

@@ -6,6 +6,7 @@ import { CampaignObject } from "../../durable-objects/campaign-object.ts";
 import { assemble } from "../../durable-objects/board/assemble.ts";
 import { readBoardRecords } from "../../durable-objects/board/queries.ts";
 import { applyBatch } from "../../durable-objects/ingest/apply.ts";
+import { logChanges } from "../../durable-objects/events/log.ts";
 import { AgentBatch, parseWith, verifySignature } from "../../protocol/index.ts";
 
 export { CampaignObject, CampaignDirectory } from "../../workers/index.ts";
@@ -44,6 +45,23 @@ export class BenchCampaignObject extends CampaignObject {
     await tick();
     if (!out.ok) throw new Error(out.error);
     return Date.now() - t0;
+  }
+
+  /**
+   * The alarm's event-log pass, both ways, `reps` times each inside one timed section (ms per pass): over
+   * every experiment (after a participant changed the board) and over hosts and budgets alone (every other
+   * alarm). Nothing has changed between reps, so each logs nothing: the cost of looking.
+   */
+  async profileEventLog(reps) {
+    const time = async (scope) => {
+      await tick();
+      const t0 = Date.now();
+      for (let i = 0; i < reps; i++) this.ctx.storage.transactionSync(() => logChanges(this.observe, scope, Date.now()));
+      await tick();
+      return (Date.now() - t0) / reps;
+    };
+    await time("all"); // settles what the log has not seen yet
+    return { full_ms: await time("all"), light_ms: await time([]) };
   }
 
   async profileStatus(campaign) {
@@ -166,6 +184,10 @@ export default {
     if (url.pathname === "/bench/ingest-timing") {
       const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(url.searchParams.get("campaign")));
       return Response.json(await stub.ingestTiming(url.searchParams.get("on") === "1"));
+    }
+    if (url.pathname === "/bench/event-log-profile") {
+      const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(url.searchParams.get("campaign")));
+      return Response.json(await stub.profileEventLog(Number(url.searchParams.get("reps") ?? 10)));
     }
     if (url.pathname === "/bench/status-profile") {
       const campaign = url.searchParams.get("campaign");

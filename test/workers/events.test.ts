@@ -1,11 +1,11 @@
 // The campaign event log through the real signed ingest and the real route: each change logged once in the
 // change's transaction, replays log nothing, newest-first paging by cursor, `since`, and 400s naming the field.
-import { runInDurableObject } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventsReply } from "../../protocol/index.ts";
 import { WorkerAgent, campaignObject, containerFor, finalObservation, heartbeat, operatorGet, putMeta, round, trialObservation } from "./campaign-support.ts";
 import { freshCampaign } from "../support/campaigns.ts";
-import { configureWebhook, receiver } from "./alerts-support.ts";
+import { configureWebhook, inObject, receiver } from "./alerts-support.ts";
 import { adminRequest, reservePath, viewable } from "./budget-support.ts";
 import { signedFetch } from "./agent-client.ts";
 
@@ -46,10 +46,10 @@ describe("campaign event log", () => {
 
   it("keeps the score out of every detail (viewers must not learn no_access values)", async () => {
     const { campaign, agent } = await setUp("ev-redact");
-    await agent.send([heartbeat([]), finalObservation(exp, trial, { reward: 0.61 }, { finishedAt: "2026-11-30T10:00:00Z" })]);
+    await agent.send([heartbeat([]), finalObservation(exp, trial, { reward: 0.6173 }, { finishedAt: "2026-11-30T10:00:00Z" })]);
     const all = (await events(campaign)).events;
     expect(all.length).toBeGreaterThan(0);
-    for (const e of all) expect(JSON.stringify(e)).not.toContain("0.61");
+    for (const e of all) expect(JSON.stringify(e)).not.toContain("0.6173");
   });
 
   it("pages newest first with an opaque cursor and filters by since", async () => {
@@ -76,13 +76,13 @@ describe("campaign event log", () => {
     await agent.send(failed);
     await agent.send(failed); // the same final in a new batch is no news
     const retry = "event-task__hijklmn";
-    await agent.send([heartbeat([]), finalObservation(exp, retry, { reward: 0.61 }, { finishedAt: "2026-11-30T10:00:00Z" })]);
+    await agent.send([heartbeat([]), finalObservation(exp, retry, { reward: 0.6173 }, { finishedAt: "2026-11-30T10:00:00Z" })]);
     const finals = (await events(campaign)).events.filter((e) => e.kind === "final");
     expect(finals.map((e) => [e.experiment, e.to, e.detail])).toEqual([
       [exp, retry, `Event task (${exp}): final result from trial ${retry} (job 2026-11-24__02-00-00)`],
       [exp, trial, expect.stringContaining(`final attempt failed from trial ${trial}`)],
     ]);
-    for (const e of finals) expect(JSON.stringify(e)).not.toContain("0.61");
+    for (const e of finals) expect(JSON.stringify(e)).not.toContain("0.6173");
   });
 
   it("takes the finals a campaign had before finals were logged as known: no burst of old news on upgrade", async () => {
@@ -113,6 +113,23 @@ describe("campaign event log", () => {
     expect(page.events).toEqual(mine.slice(0, 1));
     expect((await events(campaign, `?experiment=${exp}&limit=1000&cursor=${page.next}`)).events).toEqual(mine.slice(1));
     expect((await events(campaign, "?experiment=no-such-task")).events).toEqual([]);
+  });
+
+  it("logs a host going silent from the alarm alone, with its experiments' phase, and its return on the next heartbeat", async () => {
+    const { campaign, agent } = await setUp("ev-host");
+    const stub = campaignObject(campaign);
+    await inObject(campaign, "UPDATE hosts SET received_ms = received_ms - 120000");
+    await runDurableObjectAlarm(stub);
+    const silent = (await events(campaign)).events;
+    expect(silent.filter((e) => e.kind === "host")).toEqual([expect.objectContaining({ host: "gpu-1", from: "live", to: "stale", detail: "host gpu-1 went silent" })]);
+    expect(silent.find((e) => e.kind === "phase")).toMatchObject({ experiment: exp, from: "running", to: "stale" });
+    // An alarm that changes nothing (no participant moved the board) logs nothing more.
+    await runDurableObjectAlarm(stub);
+    expect((await events(campaign)).events).toEqual(silent);
+    await agent.send([heartbeat([containerFor(trial)])]);
+    const back = (await events(campaign)).events;
+    expect(back[0]).toMatchObject({ kind: "host", host: "gpu-1", from: "stale", to: "live", detail: "host gpu-1 is reporting again" });
+    expect(back.find((e) => e.kind === "phase")).toMatchObject({ experiment: exp, from: "stale", to: "running" });
   });
 
   it("answers 400 naming since, limit, cursor or experiment when one is bad", async () => {
