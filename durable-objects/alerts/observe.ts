@@ -4,7 +4,7 @@
 import type { Bars, Phase, Verdict } from "../../protocol/index.ts";
 import { assemble } from "../board/assemble.ts";
 import { readBoardRecords } from "../board/queries.ts";
-import { campaignBudgetView } from "../budget/read.ts";
+import { ledgerBalances } from "../budget/read.ts";
 import type { RecentRoundsStore } from "../ingest/recent-rounds.ts";
 
 export interface ObserveContext {
@@ -83,16 +83,24 @@ export interface BudgetFacts {
   experiment?: string;
 }
 
-/** Remaining runs per split: the campaign ledger's, and each sidecar's latest report. */
-export function budgetFacts(ctx: ObserveContext, nowMs: number): BudgetFacts[] {
+/**
+ * Remaining runs per split: the campaign ledger's, and each sidecar's latest report — of the given
+ * experiments' trials only (all on "all"). A sidecar's budget moves only when its trial reports, so a
+ * look after a change reads just the touched experiments' budgets, not the whole campaign's.
+ */
+export function budgetFacts(ctx: ObserveContext, nowMs: number, experiments: Iterable<string> | "all"): BudgetFacts[] {
   const out: BudgetFacts[] = [];
-  for (const s of campaignBudgetView(ctx.sql, nowMs) ?? []) {
+  for (const s of ledgerBalances(ctx.sql, nowMs)) {
     out.push({ subject: `ledger:${s.split}`, split: s.split, source: "ledger", remaining: s.remaining_runs, total: s.total_runs });
   }
-  const rows = ctx.sql.exec<{ split: string; remaining_runs: number; total_runs: number | null; trial: string; experiment: string; trial_lc: string }>(
-    `SELECT b.split, b.remaining_runs, b.total_runs, t.trial, t.experiment, b.trial_lc FROM trial_budgets b JOIN trials t ON t.trial_lc = b.trial_lc
-     WHERE b.remaining_runs IS NOT NULL ORDER BY b.trial_lc, b.split`,
-  );
+  const keys = experiments === "all" ? null : [...experiments];
+  if (keys !== null && keys.length === 0) return out;
+  type Row = { split: string; remaining_runs: number; total_runs: number | null; trial: string; experiment: string; trial_lc: string };
+  const select = `SELECT b.split, b.remaining_runs, b.total_runs, t.trial, t.experiment, b.trial_lc FROM trial_budgets b JOIN trials t ON t.trial_lc = b.trial_lc
+     WHERE b.remaining_runs IS NOT NULL`;
+  const rows = keys === null
+    ? ctx.sql.exec<Row>(`${select} ORDER BY b.trial_lc, b.split`)
+    : ctx.sql.exec<Row>(`${select} AND t.experiment IN (SELECT value FROM json_each(?)) ORDER BY b.trial_lc, b.split`, JSON.stringify(keys));
   for (const r of rows) {
     out.push({ subject: `sidecar:${r.trial_lc}:${r.split}`, split: r.split, source: "sidecar", remaining: r.remaining_runs, total: r.total_runs, trial: r.trial, experiment: r.experiment });
   }

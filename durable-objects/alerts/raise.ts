@@ -54,7 +54,7 @@ export function raiseAlerts(ctx: ObserveContext, scope: RaiseScope, nowMs: numbe
     apply(`host:${h.host}`, "host", h.stale ? "stale" : "live", hostStep, (type) =>
       hostEvent(type === "stale" ? "stale" : "recovered", h, experimentsOnHost(ctx.sql, h.host), ctx.heartbeatTimeoutS));
   }
-  for (const b of budgetFacts(ctx, nowMs)) {
+  for (const b of budgetFacts(ctx, nowMs, scope.experiments)) {
     apply(b.subject, "budget", budgetLevel(b.remaining, b.total, stored.config.rules.budget_low_fraction), budgetStep, () => budgetEvent(b, stored.config.rules));
   }
 

@@ -109,6 +109,11 @@ export function recentSidecarBudgets(sql: SqlStorage, nowMs: number): BudgetView
   ).toArray().map((r) => ({ ...r }));
 }
 
+/** The ledger's listed splits without drift (no sidecar reports read): what the event log and alerts watch. */
+export function ledgerBalances(sql: SqlStorage, nowMs: number): CampaignBudgetView[] {
+  return budgetView(sql, nowMs);
+}
+
 /** The board's `campaign_budget` section; undefined (left out) until an admin configures a split. */
 export function campaignBudgetView(sql: SqlStorage, nowMs: number): CampaignBudgetView[] | undefined {
   const view = budgetView(sql, nowMs, recentSidecarBudgets(sql, nowMs));

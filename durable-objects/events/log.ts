@@ -33,7 +33,7 @@ function changed(sql: SqlStorage, subject: string, topic: string, value: string 
   return { prev: row ? row.value : undefined };
 }
 
-/** Logs what changed for `experiments` (all on "all"), every host and every budget; returns the count logged. */
+/** Logs what changed for `experiments` (all on "all") and their sidecars' budgets, every host and the ledger; returns the count logged. */
 export function logChanges(ctx: ObserveContext, experiments: Iterable<string> | "all", nowMs: number): number {
   const drafts: Draft[] = [];
   for (const e of experimentFacts(ctx, experiments, nowMs)) {
@@ -62,7 +62,7 @@ export function logChanges(ctx: ObserveContext, experiments: Iterable<string> | 
       drafts.push({ kind: "host", host: h.host, from: c.prev ?? null, to: state, detail: state === "stale" ? `host ${h.host} went silent` : `host ${h.host} is reporting again` });
     }
   }
-  for (const b of budgetFacts(ctx, nowMs)) {
+  for (const b of budgetFacts(ctx, nowMs, experiments)) {
     const level = b.remaining <= 0 ? "exhausted" : "left";
     const c = changed(ctx.sql, b.subject, "budget", level);
     if (c && level === "exhausted") {

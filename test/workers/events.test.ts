@@ -152,6 +152,17 @@ describe("campaign event log", () => {
     expect(all.filter((e) => e.kind === "phase")[0]).toMatchObject({ to: "errored" });
   });
 
+  it("logs a sidecar's split running out once, on the experiment whose trial reported it, and not for its neighbours", async () => {
+    const { campaign, agent } = await setUp("ev-sidecar-budget");
+    const left = (runs: number) => [{ split: "dev", tier: "viewable" as const, remaining_runs: runs, remaining_samples: null, total_runs: 3 }];
+    await agent.send([heartbeat([containerFor(trial)]), trialObservation(exp, trial, [], { budget: left(1) })]);
+    await agent.send([heartbeat([containerFor(trial)]), trialObservation(exp, trial, [], { budget: left(0) })]);
+    await agent.send([heartbeat([containerFor(trial)]), trialObservation(exp, trial, [], { budget: left(0) })]);
+    expect((await events(campaign)).events.filter((e) => e.kind === "budget")).toEqual([
+      expect.objectContaining({ experiment: exp, to: "exhausted", detail: `sidecar budget for split dev (trial ${trial}): no runs left` }),
+    ]);
+  });
+
   it("logs a campaign budget split running out once", async () => {
     const campaign = freshCampaign("ev-budget");
     expect((await adminRequest(campaign, "PUT", { splits: [viewable("validation", 1)] })).status).toBe(200);
