@@ -38,6 +38,7 @@ export interface HostFacts {
 /** Phase and verdict of the given experiments (all when "all"), as the board derives them (admin view: unredacted). */
 export function experimentFacts(ctx: ObserveContext, keys: Iterable<string> | "all", nowMs: number): ExperimentFacts[] {
   const scope: "all" | string[] = keys === "all" ? "all" : [...keys];
+  if (scope !== "all" && scope.length === 0) return []; // no board read for a look at hosts and budgets alone
   const board = assemble(readBoardRecords(ctx.sql, ctx.recent, { campaign: ctx.campaign, heartbeatTimeoutS: ctx.heartbeatTimeoutS, nowMs, scope }), "admin", nowMs);
   const wanted = scope === "all" ? board.keys : scope.filter((k) => board.has(k));
   return wanted.map((key) => {

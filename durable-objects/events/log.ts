@@ -25,25 +25,54 @@ function appendEvent(sql: SqlStorage, e: Draft, nowMs: number): void {
   );
 }
 
-/** Remembers `value` for (subject, topic); returns the previous value (undefined when never seen) if it changed, else null. */
-function changed(sql: SqlStorage, subject: string, topic: string, value: string | null): { prev: string | null | undefined } | null {
-  const row = sql.exec<{ value: string | null }>("SELECT value FROM campaign_event_state WHERE subject = ? AND topic = ?", subject, topic).toArray()[0];
-  if (row && row.value === value) return null;
-  sql.exec("INSERT INTO campaign_event_state (subject, topic, value) VALUES (?, ?, ?) ON CONFLICT (subject, topic) DO UPDATE SET value = excluded.value", subject, topic, value);
-  return { prev: row ? row.value : undefined };
+/**
+ * What the log last recorded for a set of subjects, read in one query and written back only where a
+ * value changed: a look at 60 experiments costs two statements plus one per change, not two per topic.
+ */
+class LoggedState {
+  private readonly known = new Map<string, string | null>();
+  private readonly writes: Array<[string, string, string | null]> = [];
+
+  constructor(private readonly sql: SqlStorage, subjects: readonly string[]) {
+    const rows = sql.exec<{ subject: string; topic: string; value: string | null }>(
+      "SELECT subject, topic, value FROM campaign_event_state WHERE subject IN (SELECT value FROM json_each(?))", JSON.stringify(subjects),
+    );
+    for (const r of rows) this.known.set(`${r.subject}\u0000${r.topic}`, r.value);
+  }
+
+  /** Remembers `value` for (subject, topic); the previous value (undefined when never recorded) if it changed, else null. */
+  changed(subject: string, topic: string, value: string | null): { prev: string | null | undefined } | null {
+    const key = `${subject}\u0000${topic}`;
+    const had = this.known.has(key);
+    const prev = this.known.get(key);
+    if (had && prev === value) return null;
+    this.known.set(key, value);
+    this.writes.push([subject, topic, value]);
+    return { prev: had ? prev : undefined };
+  }
+
+  save(): void {
+    for (const [subject, topic, value] of this.writes) {
+      this.sql.exec("INSERT INTO campaign_event_state (subject, topic, value) VALUES (?, ?, ?) ON CONFLICT (subject, topic) DO UPDATE SET value = excluded.value", subject, topic, value);
+    }
+  }
 }
 
 /** Logs what changed for `experiments` (all on "all") and their sidecars' budgets, every host and the ledger; returns the count logged. */
 export function logChanges(ctx: ObserveContext, experiments: Iterable<string> | "all", nowMs: number): number {
+  const scope = experiments === "all" ? "all" : [...experiments];
+  const [facts, hosts, budgets] = [experimentFacts(ctx, scope, nowMs), hostFacts(ctx, nowMs), budgetFacts(ctx, nowMs, scope)];
+  const state = new LoggedState(ctx.sql, [...facts.map((e) => e.key), ...hosts.map((h) => `host:${h.host}`), ...budgets.map((b) => b.subject)]);
+  const changed = (subject: string, topic: string, value: string | null) => state.changed(subject, topic, value);
   const drafts: Draft[] = [];
-  for (const e of experimentFacts(ctx, experiments, nowMs)) {
+  for (const e of facts) {
     const name = e.title ? `${e.title} (${e.key})` : e.key;
-    const phase = changed(ctx.sql, e.key, "phase", e.phase);
+    const phase = changed(e.key, "phase", e.phase);
     if (phase) drafts.push({ kind: "phase", experiment: e.key, from: phase.prev ?? null, to: e.phase, detail: `${name}: ${phase.prev ?? "new"} → ${e.phase}${e.phaseReason ? ` (${e.phaseReason})` : ""}` });
     // A final the board had not logged: new, or a later attempt replacing it. An experiment the log already
     // knew that has no final entry yet was logged before finals were (upgrade): record it without news.
     const identity = e.final ? `${e.final.trial}@${e.final.finishedAt ?? ""}` : null;
-    const f = changed(ctx.sql, e.key, "final", identity);
+    const f = changed(e.key, "final", identity);
     const knownBefore = phase === null || phase.prev !== undefined;
     if (f && e.final && !(f.prev === undefined && knownBefore)) {
       const what = e.final.failed ? "final attempt failed" : "final result";
@@ -51,25 +80,26 @@ export function logChanges(ctx: ObserveContext, experiments: Iterable<string> | 
     }
     const result = e.verdict?.result ?? null;
     const verdict = result === null ? null : e.verdict?.suspect ? `${result}+SUSPECT` : result;
-    const v = changed(ctx.sql, e.key, "verdict", verdict);
+    const v = changed(e.key, "verdict", verdict);
     if (v && verdict !== null) drafts.push({ kind: "verdict", experiment: e.key, from: v.prev ?? null, to: verdict, detail: `${name}: verdict ${verdict.replace("+", ", ")}` });
   }
-  for (const h of hostFacts(ctx, nowMs)) {
-    const state = h.stale ? "stale" : "live";
-    const c = changed(ctx.sql, `host:${h.host}`, "host", state);
+  for (const h of hosts) {
+    const level = h.stale ? "stale" : "live";
+    const c = changed(`host:${h.host}`, "host", level);
     // A host first heard from live is not news; going stale and coming back are.
-    if (c && !(c.prev === undefined && state === "live")) {
-      drafts.push({ kind: "host", host: h.host, from: c.prev ?? null, to: state, detail: state === "stale" ? `host ${h.host} went silent` : `host ${h.host} is reporting again` });
+    if (c && !(c.prev === undefined && level === "live")) {
+      drafts.push({ kind: "host", host: h.host, from: c.prev ?? null, to: level, detail: level === "stale" ? `host ${h.host} went silent` : `host ${h.host} is reporting again` });
     }
   }
-  for (const b of budgetFacts(ctx, nowMs, experiments)) {
+  for (const b of budgets) {
     const level = b.remaining <= 0 ? "exhausted" : "left";
-    const c = changed(ctx.sql, b.subject, "budget", level);
+    const c = changed(b.subject, "budget", level);
     if (c && level === "exhausted") {
       const where = b.source === "ledger" ? `campaign budget for split ${b.split}` : `sidecar budget for split ${b.split} (trial ${b.trial})`;
       drafts.push({ kind: "budget", ...(b.experiment ? { experiment: b.experiment } : {}), from: c.prev ?? null, to: level, detail: `${where}: no runs left` });
     }
   }
+  state.save();
   for (const d of drafts) appendEvent(ctx.sql, d, nowMs);
   return drafts.length;
 }
