@@ -7,6 +7,7 @@ import { assemble } from "../../durable-objects/board/assemble.ts";
 import { readBoardRecords } from "../../durable-objects/board/queries.ts";
 import { applyBatch } from "../../durable-objects/ingest/apply.ts";
 import { logChanges } from "../../durable-objects/events/log.ts";
+import { experimentFacts } from "../../durable-objects/alerts/observe.ts";
 import { AgentBatch, parseWith, verifySignature } from "../../protocol/index.ts";
 
 export { CampaignObject, CampaignDirectory } from "../../workers/index.ts";
@@ -61,7 +62,15 @@ export class BenchCampaignObject extends CampaignObject {
       return (Date.now() - t0) / reps;
     };
     await time("all"); // settles what the log has not seen yet
-    return { full_ms: await time("all"), light_ms: await time([]) };
+    // What one ingest looks at: a host's heartbeat touches every experiment it runs.
+    const host = this.ctx.storage.sql.exec("SELECT host FROM hosts ORDER BY host LIMIT 1").one().host;
+    const touched = this.ctx.storage.sql.exec("SELECT DISTINCT experiment FROM trials WHERE host = ?", host).toArray().map((r) => r.experiment);
+    await tick();
+    const f0 = Date.now();
+    for (let i = 0; i < reps; i++) experimentFacts(this.observe, touched, Date.now());
+    await tick();
+    const factsMs = (Date.now() - f0) / reps;
+    return { full_ms: await time("all"), light_ms: await time([]), touched: touched.length, touched_ms: await time(touched), touched_facts_ms: factsMs };
   }
 
   async profileStatus(campaign) {

@@ -116,6 +116,8 @@ export function ledgerBalances(sql: SqlStorage, nowMs: number): CampaignBudgetVi
 
 /** The board's `campaign_budget` section; undefined (left out) until an admin configures a split. */
 export function campaignBudgetView(sql: SqlStorage, nowMs: number): CampaignBudgetView[] | undefined {
+  // Drift needs every recent sidecar report: read them only when there is a ledger to compare them with.
+  if (sql.exec("SELECT 1 FROM budget_splits WHERE listed = 1 LIMIT 1").toArray().length === 0) return undefined;
   const view = budgetView(sql, nowMs, recentSidecarBudgets(sql, nowMs));
   return view.length > 0 ? view : undefined;
 }
