@@ -20,6 +20,7 @@ import { closeIfExpired, parseSessionExpiry, sessionExpiry, SESSION_EXPIRES_HEAD
 import * as metaStore from "./meta/store.ts";
 import { RECENT_ROUNDS, RecentRoundsStore } from "./ingest/recent-rounds.ts";
 import { applyMigrations } from "./schema.ts";
+import { ProducerSilence } from "./alarms/stale-watch.ts";
 import { logChanges, pruneEvents, readEvents } from "./events/log.ts";
 import { BudgetLedger, type ConfigureOutcome, type ReclaimOutcome, type ReleaseOutcome, type ReserveOutcome } from "./budget/ledger.ts";
 import { recentSidecarBudgets } from "./budget/read.ts";
@@ -38,6 +39,8 @@ export class CampaignObject extends DurableObject<Cloudflare.Env> {
   private readonly recent: RecentRoundsStore;
   /** Every experiment's phase, for the counts a delta carries (live/phase-counts.ts). */
   private readonly phases = new PhaseCounts();
+  /** Which heartbeat-less producers' silences the alarm has noticed (alarms/stale-watch.ts). */
+  private readonly producerSilence = new ProducerSilence();
   /** The one path to the live sockets: every change goes out through this window (live/coalesce.ts). */
   private readonly live: Coalescer<Change>;
 
@@ -85,7 +88,7 @@ export class CampaignObject extends DurableObject<Cloudflare.Env> {
   }
 
   private participants() {
-    return [...alarmParticipants(this.ctx.storage, { heartbeatTimeoutS: this.heartbeatTimeoutS }), sessionExpiry(this.ctx), this.alerts.participant(), this.directoryParticipant()];
+    return [...alarmParticipants(this.ctx.storage, { heartbeatTimeoutS: this.heartbeatTimeoutS, silence: this.producerSilence }), sessionExpiry(this.ctx), this.alerts.participant(), this.directoryParticipant()];
   }
 
   /** What the event log and the alerts look at (alerts/observe.ts). */
@@ -326,21 +329,26 @@ export class CampaignObject extends DurableObject<Cloudflare.Env> {
     const nowMs = Date.now();
     const participants = this.participants();
     const run = runDueParticipants(participants, nowMs);
+    // Heartbeat-less producers that fell silent moved those experiments alone (to "stale").
+    const silent = this.producerSilence.take();
     // Clock-driven changes belong in the log too. A participant that changed the board (a host went silent,
     // a hold expired) may have moved any experiment: a full pass. Otherwise (most alarms: the paced directory
-    // report, alert delivery) only hosts and budgets can have moved with the clock: a pass over those alone,
-    // so an alarm's cost follows what changed, not the campaign's size. Pruning rides on the alarm, not on ingest.
-    this.logChangesNow(run.changed ? "all" : [], nowMs);
+    // report, alert delivery) only hosts, budgets and the silent producers' experiments can have moved with the
+    // clock: a pass over those alone, so an alarm's cost follows what changed, not the campaign's size.
+    // Pruning rides on the alarm, not on ingest.
+    this.logChangesNow(run.changed ? "all" : silent, nowMs);
     try {
       this.ctx.storage.transactionSync(() => pruneEvents(this.ctx.storage.sql, nowMs));
     } catch (err) {
       console.error("event log pruning failed:", err instanceof Error ? err.message : String(err));
     }
-    if (run.changed) {
-      // Clock-driven transitions (a host went stale) move phases and hosts without a write naming them.
-      const change: Change = { ...noChange(), experiments: "all", hosts: "all" };
-      this.pushLive(change);
-      this.phases.forget(change);
+    // Clock-driven transitions move phases (and, for a host gone silent, hosts) without a write naming them.
+    const moved: Change | null = run.changed
+      ? { ...noChange(), experiments: "all", hosts: "all" }
+      : silent.length > 0 ? { ...noChange(), experiments: new Set(silent) } : null;
+    if (moved) {
+      this.pushLive(moved);
+      this.phases.forget(moved);
       this.directoryPending = { dueAt: nowMs, fields: this.directoryPending?.fields ?? {} };
     }
     if (this.directoryPending && this.directoryPending.dueAt <= nowMs) await this.reportToDirectory(nowMs, this.directoryPending.fields);

@@ -132,6 +132,26 @@ describe("campaign event log", () => {
     expect(back.find((e) => e.kind === "phase")).toMatchObject({ experiment: exp, from: "stale", to: "running" });
   });
 
+  it("logs a heartbeat-less producer falling silent from the alarm alone, once, and only its experiment", async () => {
+    const campaign = freshCampaign("ev-producer");
+    const quiet = "quiet-task";
+    const quietTrial = "quiet-task__qqqqqqq";
+    expect((await putMeta(campaign, { experiments: [{ key: exp, title: "Event task" }, { key: quiet, title: "Quiet task" }] })).status).toBe(200);
+    // A producer posting rounds without heartbeats (no host row), next to an agent that does heartbeat.
+    await new WorkerAgent(campaign, "producer-1", "harbor-box").send([trialObservation(quiet, quietTrial, [round("c1", "dev", 0.4, { id: "1" })])]);
+    await new WorkerAgent(campaign).send([heartbeat([containerFor(trial)]), trialObservation(exp, trial, [round("c1", "dev", 0.4, { id: "1" })])]);
+    const stub = campaignObject(campaign);
+    const before = (await events(campaign)).events;
+    expect(before.find((e) => e.experiment === quiet && e.kind === "phase")).toMatchObject({ from: "gone", to: "running" });
+    await inObject(campaign, `UPDATE trials SET last_at_ms = last_at_ms - 120000 WHERE experiment = '${quiet}'`);
+    await runDurableObjectAlarm(stub);
+    const after = (await events(campaign)).events;
+    const logged = after.slice(0, after.length - before.length);
+    expect(logged).toEqual([expect.objectContaining({ kind: "phase", experiment: quiet, from: "running", to: "stale" })]);
+    await runDurableObjectAlarm(stub);
+    expect((await events(campaign)).events).toEqual(after);
+  });
+
   it("answers 400 naming since, limit, cursor or experiment when one is bad", async () => {
     const campaign = freshCampaign("ev-400");
     for (const [query, field] of [["?since=yesterday", "since"], ["?limit=0", "limit"], ["?limit=abc", "limit"], ["?cursor=%3Cscript%3E", "cursor"], [`?experiment=${"x".repeat(300)}`, "experiment"], ["?experiment=", "experiment"]] as const) {

@@ -85,6 +85,24 @@ describe("live board", () => {
     live.ws.close();
   });
 
+  it("pushes a heartbeat-less producer's experiment going stale by the clock, and that experiment alone", async () => {
+    const campaign = freshCampaign("live-silent-producer");
+    await new WorkerAgent(campaign, "producer-1", "harbor-box").send([trialObservation("t-q", "t-q__qqqqqqq", [round("c1", "dev", 0.3, { id: "1" })])]);
+    await new WorkerAgent(campaign).send([heartbeat([containerFor("t-d__ddddddd")]), trialObservation("t-d", "t-d__ddddddd", [round("c1", "dev", 0.3, { id: "1" })])]);
+    const stub = campaignObject(campaign);
+    const live = await openLive(campaign);
+    expect((await live.next()).type).toBe("snapshot");
+    await runInDurableObject(stub, (_i, state) => {
+      state.storage.sql.exec("UPDATE trials SET last_at_ms = last_at_ms - 120000 WHERE experiment = 't-q'");
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const delta = await live.next();
+    if (delta.type !== "delta") throw new Error("expected delta");
+    expect(delta.experiments.map((e) => [e.key, e.phase])).toEqual([["t-q", "stale"]]);
+    expect(delta.counts).toMatchObject({ stale: 1, running: 1 });
+    live.ws.close();
+  });
+
   it("takes the role from the verified operator, not from a header the client sent", async () => {
     const campaign = freshCampaign("live-role");
     const live = await openLive(campaign, { "X-Lookout-Role": "viewer" });
