@@ -2,7 +2,9 @@
 // follow it without waiting for a write: a host silent past the heartbeat timeout, and a producer that
 // never heartbeats whose last report grows older than it. The phase itself reads the clock
 // (domain/phase.ts); these only notice the moment it moves.
+import type { AgentBatch } from "../../protocol/index.ts";
 import type { AlarmParticipant } from "./alarms.ts";
+import { isoToMs } from "../domain/durations.ts";
 
 export function staleWatch(sql: SqlStorage, heartbeatTimeoutS: number): AlarmParticipant {
   const timeoutMs = heartbeatTimeoutS * 1000;
@@ -19,18 +21,37 @@ export function staleWatch(sql: SqlStorage, heartbeatTimeoutS: number): AlarmPar
 }
 
 /**
- * What the silent-producer watch has already noticed, kept by the campaign object across alarms (in
- * memory: after eviction it starts again at 0, and the first alarm looks once at every silence it
- * finds, which logs only what the log does not already hold).
+ * What the silent-producer watch has already noticed, and when it is next due, kept by the campaign
+ * object across alarms and ingests. The due time is read from trials (one pass over them) only when it is
+ * not known: every rearm asks for it, and a pass per ingest would cost the live path more than the log it
+ * serves. A heartbeat-less producer's batch can only bring it earlier (reported()); anything else that
+ * moves it (a final, a heartbeat, a newer report) moves it later, so a kept time that is too early costs one
+ * alarm that notices nothing and reads it again. In memory: after eviction it starts unknown and at 0, so
+ * the first alarm looks once at every silence it finds, which logs only what the log does not hold.
  */
 export class ProducerSilence {
-  /** Silences that began at or before this server time have been noticed. */
+  /** Silences that began before this server time have been noticed. */
   noticedUpToMs = 0;
+  /** undefined: not known, read it; null: nothing to watch. */
+  private dueAtMs: number | null | undefined = undefined;
   private crossed = new Set<string>();
+
+  due(read: () => number | null): number | null {
+    if (this.dueAtMs === undefined) this.dueAtMs = read();
+    return this.dueAtMs;
+  }
+
+  /** A producer without a heartbeat reported trials; the earliest report's own time may now be due first. */
+  reported(earliestAtMs: number, timeoutMs: number): void {
+    if (this.dueAtMs === undefined) return;
+    const due = earliestAtMs + timeoutMs + 1;
+    this.dueAtMs = this.dueAtMs === null ? due : Math.min(this.dueAtMs, due);
+  }
 
   noticed(keys: Iterable<string>, nowMs: number): void {
     for (const k of keys) this.crossed.add(k);
     this.noticedUpToMs = nowMs;
+    this.dueAtMs = undefined;
   }
 
   /** The experiments whose producer fell silent since the last take. */
@@ -39,6 +60,19 @@ export class ProducerSilence {
     this.crossed.clear();
     return keys;
   }
+}
+
+/** After an ingest: a batch of trial reports from a host with no heartbeat on record may bring the watch's due time earlier. */
+export function noteProducerReports(sql: SqlStorage, silence: ProducerSilence, batch: AgentBatch, heartbeatTimeoutS: number): void {
+  let earliest: number | null = null;
+  for (const obs of batch.observations) {
+    if (obs.kind !== "trial") continue;
+    const atMs = isoToMs(obs.at);
+    if (atMs !== null && (earliest === null || atMs < earliest)) earliest = atMs;
+  }
+  if (earliest === null) return;
+  if (sql.exec("SELECT 1 FROM hosts WHERE host = ?", batch.agent.host).toArray().length > 0) return;
+  silence.reported(earliest, heartbeatTimeoutS * 1000);
 }
 
 /**
@@ -60,11 +94,13 @@ export function silentProducerWatch(sql: SqlStorage, heartbeatTimeoutS: number, 
   return {
     name: "silent-producers",
     nextDueAt() {
-      const row = sql.exec<{ next: number | null }>(
-        `SELECT min(last_ms) AS next FROM (${HEARTBEATLESS_LAST_REPORTS}) WHERE last_ms + ? >= ?`,
-        timeoutMs, silence.noticedUpToMs,
-      ).one();
-      return row.next === null ? null : row.next + timeoutMs + 1;
+      return silence.due(() => {
+        const row = sql.exec<{ next: number | null }>(
+          `SELECT min(last_ms) AS next FROM (${HEARTBEATLESS_LAST_REPORTS}) WHERE last_ms + ? >= ?`,
+          timeoutMs, silence.noticedUpToMs,
+        ).one();
+        return row.next === null ? null : row.next + timeoutMs + 1;
+      });
     },
     onAlarm(nowMs) {
       const crossed = sql.exec<{ experiment: string }>(

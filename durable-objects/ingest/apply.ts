@@ -100,10 +100,23 @@ function applyHeartbeat(sql: SqlStorage, batch: AgentBatch, obs: HeartbeatObserv
       host, batch.agent.id, obs.at, atMs, obs.docker, containers, JSON.parse(containers).length, JSON.stringify(obs.jobs_dirs), nowMs,
     );
   }
-  // Liveness of this host's trials changes only when its container list or staleness does.
-  if (!prev || prev.stale || prev.containers !== containers) {
+  // Liveness of this host's trials changes with its staleness (all of them) or, container by container,
+  // with the list: only the experiments whose containers came or went are touched.
+  if (!prev || prev.stale) {
     for (const r of sql.exec<{ experiment: string }>("SELECT DISTINCT experiment FROM trials WHERE host = ?", host)) touched.changed.add(r.experiment);
+  } else if (prev.containers !== containers) {
+    const cameOrWent = symmetricDifference(JSON.parse(prev.containers) as string[], JSON.parse(containers) as string[]);
+    const rows = sql.exec<{ experiment: string }>(
+      "SELECT DISTINCT experiment FROM trials WHERE host = ? AND container IN (SELECT value FROM json_each(?))", host, JSON.stringify(cameOrWent),
+    );
+    for (const r of rows) touched.changed.add(r.experiment);
   }
+}
+
+function symmetricDifference(a: readonly string[], b: readonly string[]): string[] {
+  const inA = new Set(a);
+  const inB = new Set(b);
+  return [...a.filter((x) => !inB.has(x)), ...b.filter((x) => !inA.has(x))];
 }
 
 interface TrialRow {

@@ -134,20 +134,22 @@ describe("campaign event log", () => {
 
   it("logs a heartbeat-less producer falling silent from the alarm alone, once, and only its experiment", async () => {
     const campaign = freshCampaign("ev-producer");
-    const quiet = "quiet-task";
-    const quietTrial = "quiet-task__qqqqqqq";
-    expect((await putMeta(campaign, { experiments: [{ key: exp, title: "Event task" }, { key: quiet, title: "Quiet task" }] })).status).toBe(200);
+    const [early, late] = ["early-task", "late-task"];
+    expect((await putMeta(campaign, { experiments: [{ key: exp, title: "Event task" }, { key: early, title: "Early" }, { key: late, title: "Late" }] })).status).toBe(200);
     // A producer posting rounds without heartbeats (no host row), next to an agent that does heartbeat.
-    await new WorkerAgent(campaign, "producer-1", "harbor-box").send([trialObservation(quiet, quietTrial, [round("c1", "dev", 0.4, { id: "1" })])]);
+    const producer = new WorkerAgent(campaign, "producer-1", "harbor-box");
+    await producer.send([trialObservation(early, `${early}__eeeeeee`, [round("c1", "dev", 0.4, { id: "1" })])]);
     await new WorkerAgent(campaign).send([heartbeat([containerFor(trial)]), trialObservation(exp, trial, [round("c1", "dev", 0.4, { id: "1" })])]);
-    const stub = campaignObject(campaign);
+    // A later batch whose report is 57 s old by its own time: it falls silent 3 s from now, before the first one.
+    const reportedAt = Date.now() - 57_000;
+    await producer.send([trialObservation(late, `${late}__lllllll`, [round("c1", "dev", 0.4, { id: "1" })], { at: new Date(reportedAt).toISOString() })]);
     const before = (await events(campaign)).events;
-    expect(before.find((e) => e.experiment === quiet && e.kind === "phase")).toMatchObject({ from: "gone", to: "running" });
-    await inObject(campaign, `UPDATE trials SET last_at_ms = last_at_ms - 120000 WHERE experiment = '${quiet}'`);
-    await runDurableObjectAlarm(stub);
+    expect(before.find((e) => e.experiment === late && e.kind === "phase")).toMatchObject({ from: "gone", to: "running" });
+    await new Promise((r) => setTimeout(r, reportedAt + 60_000 + 500 - Date.now()));
+    const stub = campaignObject(campaign);
+    await runDurableObjectAlarm(stub); // if it has not fired on its own by now
     const after = (await events(campaign)).events;
-    const logged = after.slice(0, after.length - before.length);
-    expect(logged).toEqual([expect.objectContaining({ kind: "phase", experiment: quiet, from: "running", to: "stale" })]);
+    expect(after.slice(0, after.length - before.length)).toEqual([expect.objectContaining({ kind: "phase", experiment: late, from: "running", to: "stale" })]);
     await runDurableObjectAlarm(stub);
     expect((await events(campaign)).events).toEqual(after);
   });

@@ -89,6 +89,24 @@ describe("live deltas in proportion to the change", () => {
     admin.ws.close();
   });
 
+  it("sends only the experiment whose container left a heartbeat, not the rest of its host", async () => {
+    const campaign = freshCampaign("delta-container");
+    const byHost = await seed(campaign, 20);
+    const admin = await openAs(campaign, "admin");
+    await admin.until(() => admin.messages.length === 1, "snapshot");
+    const gpu2 = Array.from({ length: 20 }, (_, i) => i).filter((i) => hostOf(i) === "gpu-2");
+    await byHost["gpu-2"].send([heartbeat(gpu2.filter((i) => i !== 7).map((i) => containerFor(trialOf(i))))]);
+    await admin.until(() => admin.deltas().length === 1, "delta");
+    const [delta] = admin.deltas();
+    expect(delta!.experiments.map((e) => [e.key, e.phase])).toEqual([[keyOf(7), "gone"]]);
+    expect(delta!.counts).toMatchObject({ running: 19, gone: 1 });
+    // It comes back: again that experiment alone.
+    await byHost["gpu-2"].send([heartbeat(gpu2.map((i) => containerFor(trialOf(i))))]);
+    await admin.until(() => admin.deltas().length === 2, "second delta");
+    expect(admin.deltas()[1]!.experiments.map((e) => [e.key, e.phase])).toEqual([[keyOf(7), "running"]]);
+    admin.ws.close();
+  });
+
   it("keeps the counts true to the clock: a host silent past the timeout turns its experiments stale in the next delta's counts", async () => {
     const campaign = freshCampaign("delta-counts");
     const byHost = await seed(campaign, 10);

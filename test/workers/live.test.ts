@@ -87,19 +87,20 @@ describe("live board", () => {
 
   it("pushes a heartbeat-less producer's experiment going stale by the clock, and that experiment alone", async () => {
     const campaign = freshCampaign("live-silent-producer");
-    await new WorkerAgent(campaign, "producer-1", "harbor-box").send([trialObservation("t-q", "t-q__qqqqqqq", [round("c1", "dev", 0.3, { id: "1" })])]);
+    const producer = new WorkerAgent(campaign, "producer-1", "harbor-box");
+    await producer.send([trialObservation("t-q", "t-q__qqqqqqq", [round("c1", "dev", 0.3, { id: "1" })])]);
     await new WorkerAgent(campaign).send([heartbeat([containerFor("t-d__ddddddd")]), trialObservation("t-d", "t-d__ddddddd", [round("c1", "dev", 0.3, { id: "1" })])]);
-    const stub = campaignObject(campaign);
+    // Reported 57 s ago by its own time: silent past the 60 s timeout 3 s from now.
+    const reportedAt = Date.now() - 57_000;
+    await producer.send([trialObservation("t-r", "t-r__rrrrrrr", [round("c1", "dev", 0.3, { id: "1" })], { at: new Date(reportedAt).toISOString() })]);
     const live = await openLive(campaign);
     expect((await live.next()).type).toBe("snapshot");
-    await runInDurableObject(stub, (_i, state) => {
-      state.storage.sql.exec("UPDATE trials SET last_at_ms = last_at_ms - 120000 WHERE experiment = 't-q'");
-    });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await new Promise((r) => setTimeout(r, reportedAt + 60_000 + 500 - Date.now()));
+    await runDurableObjectAlarm(campaignObject(campaign)); // if it has not fired on its own by now
     const delta = await live.next();
     if (delta.type !== "delta") throw new Error("expected delta");
-    expect(delta.experiments.map((e) => [e.key, e.phase])).toEqual([["t-q", "stale"]]);
-    expect(delta.counts).toMatchObject({ stale: 1, running: 1 });
+    expect(delta.experiments.map((e) => [e.key, e.phase])).toEqual([["t-r", "stale"]]);
+    expect(delta.counts).toMatchObject({ stale: 1, running: 2 });
     live.ws.close();
   });
 
