@@ -6,7 +6,7 @@
 // per window at most), so each board folds them by key and must end equal to the stored board (rounds per
 // experiment): that is the nothing-lost check. Then GET /status at
 // 500 experiments × 2,000 rounds beside its transport floor. Real Worker via `wrangler dev`, loopback only.
-// Usage: node bench/live-load.mjs [runs=5] [batchesPerHost=25] [probeBatches=20]
+// Usage: [BENCH_CHURN=1] node bench/live-load.mjs [runs=5] [batchesPerHost=25] [probeBatches=20]
 import { spawnSync } from "node:child_process";
 
 // Node 20 ships its WebSocket client behind a flag (Node 22 has it on): re-run with it rather than add a dependency.
@@ -39,7 +39,16 @@ const containerOf = (e) => `${trialOf(e)}__env-eval-sidecar-1`;
 /** Host h runs every experiment e with e % HOSTS === h (62 or 63 each). */
 const experimentsOf = (h) => Array.from({ length: EXPERIMENTS }, (_, e) => e).filter((e) => e % HOSTS === h);
 
-const heartbeatFor = (h) => ({ kind: "heartbeat", at: new Date().toISOString(), docker: "ok", containers: experimentsOf(h).map(containerOf), jobs_dirs: ["/jobs"] });
+/**
+ * BENCH_CHURN=1: each posting batch's heartbeat leaves out one of the host's containers, a different one
+ * each time (one came back, one went: a trial restarting on every batch, the worst case for liveness).
+ */
+const CHURN = process.env.BENCH_CHURN === "1";
+const heartbeatFor = (h, seq = null) => {
+  const mine = experimentsOf(h);
+  const left = CHURN && seq !== null ? mine.filter((_, i) => i !== seq % mine.length) : mine;
+  return { kind: "heartbeat", at: new Date().toISOString(), docker: "ok", containers: left.map(containerOf), jobs_dirs: ["/jobs"] };
+};
 const observation = (e, rows, remaining) => ({
   kind: "trial", experiment: keyOf(e), trial: trialOf(e), container: containerOf(e), at: new Date().toISOString(), rows,
   budget: [{ split: "dev", tier: "viewable", remaining_runs: remaining, remaining_samples: remaining * 40 }, { split: "test", tier: "no_access", remaining_runs: 3, remaining_samples: null }],
@@ -50,7 +59,7 @@ const roundRow = (id, n) => ({ id, commit: `c${n.toString(16).padStart(10, "0")}
 function hostBatches(url, h, count, epoch) {
   const mine = experimentsOf(h);
   return prepareBatches(url, CAMPAIGN, `load-agent-${h}`, `load-host-${h}`, count, (seq) => [
-    heartbeatFor(h),
+    heartbeatFor(h, seq),
     ...Array.from({ length: TRIALS_PER_BATCH }, (_, j) => {
       const e = mine[((seq - 1) * TRIALS_PER_BATCH + j) % mine.length];
       return observation(e, [roundRow(`${epoch}-${seq}-${j}`, seq * 31 + e)], 100 - (seq % 90));
@@ -185,7 +194,7 @@ try {
   const deltas = many.flatMap((r) => r.deltas);
   const lost = many.filter((r) => r.behind > 0).length;
   const entries = many.flatMap((r) => r.entries);
-  console.log(`\n## Live path under load: ${EXPERIMENTS} experiments, ${HOSTS} hosts × ${BATCHES_PER_HOST} batches per run (${fmt(none[0].batchBytes / 1024)} KiB each: heartbeat + ${TRIALS_PER_BATCH} trials × 1 round), medians of ${RUNS} alternating runs`);
+  console.log(`\n## Live path under load: ${EXPERIMENTS} experiments, ${HOSTS} hosts × ${BATCHES_PER_HOST} batches per run (${fmt(none[0].batchBytes / 1024)} KiB each: heartbeat${CHURN ? " with one container gone and one back" : ""} + ${TRIALS_PER_BATCH} trials × 1 round), medians of ${RUNS} alternating runs`);
   console.log(`batches/s with  0 boards: ${fmt(m(none, "rate"))}  (runs: ${none.map((r) => fmt(r.rate)).join(", ")})`);
   console.log(`batches/s with ${BOARDS} boards: ${fmt(m(many, "rate"))}  (runs: ${many.map((r) => fmt(r.rate)).join(", ")})  → ratio ${fmt(m(many, "rate") / m(none, "rate"), 2)}`);
   console.log(`bytes per delta (${deltas.length} deltas read by ${BOARDS} boards, ${fmt(m(many, "perBoard"), 0)} per board per pass of ${many[0].sent} batches): mean ${kib(deltas.reduce((a, b) => a + b, 0) / deltas.length)}, p50 ${kib(pct(deltas, 50))}, max ${kib(Math.max(...deltas))}; experiments per delta p50 ${pct(entries, 50)}, max ${Math.max(...entries)}; snapshot on connect ${kib(many[0].snapshotBytes)}; runs where a board ended behind the stored board: ${lost}`);
