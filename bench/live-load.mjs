@@ -221,6 +221,12 @@ try {
   const under = (ms) => (ms < 0.1 ? "< 0.1" : fmt(ms));
   console.log(`event log at ${EXPERIMENTS} experiments (ms per look, medians of ${RUNS}): alarm full pass ${fmt(pm("full_ms"))}, alarm hosts-and-budgets pass ${under(pm("light_ms"))}; one ingest's look at a host's ${logPasses[0].touched} experiments ${fmt(pm("touched_ms"))} (of which the board read for them ${fmt(pm("touched_facts_ms"))}); the silent-producer watch's due time read from trials ${under(pm("silent_watch_ms"))} (kept between alarms, not read per ingest); GET /events since 1 h (50) ${fmt(panelMs)} ms, one experiment's timeline ${fmt(timelineMs)} ms`);
 
+  // Last, as it configures alerts on the campaign: the alerts' alarm step for a delivery retry.
+  const alertPasses = [];
+  for (let i = 0; i < RUNS; i++) alertPasses.push(await (await fetch(`${worker.url}/bench/alerts-alarm-profile?campaign=${CAMPAIGN}&reps=10`)).json());
+  const am = (k) => median(alertPasses.map((p) => p[k]));
+  console.log(`alerts at ${EXPERIMENTS} experiments (ms per alarm step, medians of ${RUNS}): a delivery retry's step ${under(am("delivery_only_ms"))}; a raise over every experiment (that step before, and still a clock-driven one: quiet, a host silent) ${fmt(am("raise_all_ms"))}`);
+
   const status = await statusAtScale(worker.url, "bench-live-status", { experiments: 500, rounds: 2000, seedAgents: 4, runs: RUNS, reads: 10 });
   console.log(`GET /status at 500 experiments × 2,000 rounds (${kib(status.bytes)}): median ${fmt(status.statusMedian)} ms, p95 ${fmt(status.statusP95)} ms; transport floor for the same bytes from Worker memory ${fmt(status.floorMedian)} ms (×${fmt(status.statusMedian / status.floorMedian, 2)})`);
 } finally {

@@ -9,7 +9,8 @@ import { applyBatch } from "../../durable-objects/ingest/apply.ts";
 import { logChanges } from "../../durable-objects/events/log.ts";
 import { experimentFacts } from "../../durable-objects/alerts/observe.ts";
 import { ProducerSilence, silentProducerWatch } from "../../durable-objects/alarms/stale-watch.ts";
-import { AgentBatch, parseWith, verifySignature } from "../../protocol/index.ts";
+import { AgentBatch, AlertRules, parseWith, verifySignature } from "../../protocol/index.ts";
+import { raiseAlerts } from "../../durable-objects/alerts/raise.ts";
 
 export { CampaignObject, CampaignDirectory } from "../../workers/index.ts";
 
@@ -79,6 +80,28 @@ export class BenchCampaignObject extends CampaignObject {
     await tick();
     const silentWatchMs = (Date.now() - w0) / reps;
     return { full_ms: await time("all"), light_ms: await time([]), touched: touched.length, touched_ms: await time(touched), touched_facts_ms: factsMs, silent_watch_ms: silentWatchMs };
+  }
+
+  /**
+   * The alerts' alarm step when only a delivery is due (a retry), beside a raise over every experiment (what
+   * that step did before). Configures alerts on this campaign (a webhook nobody receives; nothing is sent),
+   * so it runs after the ingest runs. Both looks find nothing new: the cost of looking.
+   */
+  async profileAlertsAlarm(reps) {
+    const config = { channels: [{ id: "bench", kind: "webhook", url: "https://alerts.invalid/hook", secret: "whsec_YmVuY2gtYmVuY2gtYmVuY2g=" }], rules: AlertRules.parse({}) };
+    this.alerts.configure(config, "https://lookout.invalid", "bench", Date.now());
+    const step = this.alerts.participant();
+    const time = async (fn) => {
+      await tick();
+      const t0 = Date.now();
+      for (let i = 0; i < reps; i++) fn();
+      await tick();
+      return (Date.now() - t0) / reps;
+    };
+    return {
+      delivery_only_ms: await time(() => step.onAlarm(Date.now())),
+      raise_all_ms: await time(() => this.ctx.storage.transactionSync(() => raiseAlerts(this.observe, { experiments: "all" }, Date.now()))),
+    };
   }
 
   async profileStatus(campaign) {
@@ -205,6 +228,10 @@ export default {
     if (url.pathname === "/bench/event-log-profile") {
       const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(url.searchParams.get("campaign")));
       return Response.json(await stub.profileEventLog(Number(url.searchParams.get("reps") ?? 10)));
+    }
+    if (url.pathname === "/bench/alerts-alarm-profile") {
+      const stub = env.CAMPAIGNS.get(env.CAMPAIGNS.idFromName(url.searchParams.get("campaign")));
+      return Response.json(await stub.profileAlertsAlarm(Number(url.searchParams.get("reps") ?? 10)));
     }
     if (url.pathname === "/bench/status-profile") {
       const campaign = url.searchParams.get("campaign");

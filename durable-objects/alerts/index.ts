@@ -91,25 +91,38 @@ export class CampaignAlerts {
     return deliverDue(this.ctx.sql, nowMs);
   }
 
-  /** The alarm participant: due for a pending delivery, a host falling silent, a recovery settling, or quiet. */
+  /**
+   * The alarm participant: due for a pending delivery, or for what only the clock raises (a host falling
+   * silent, a recovery settling, quiet). When only a delivery is due there is nothing to raise: the alarm
+   * delivers after the participants ran, so a retry's cost is the delivery, not a look at every experiment.
+   */
   participant(): AlarmParticipant {
     const { sql } = this.ctx;
+    const clockDueAt = (quietAfterS: number): number | null => {
+      const recovery = new StateTable(sql).longestPendingRecovery();
+      const silence = oldestLiveHostHeartbeat(sql);
+      const candidates = [
+        earliestQuietAt(sql, quietAfterS),
+        recovery ? hostSettlesAt(recovery) : null,
+        silence === null ? null : silence + this.ctx.heartbeatTimeoutS * 1000 + 1,
+      ].filter((t): t is number => t !== null);
+      return candidates.length > 0 ? Math.min(...candidates) : null;
+    };
     return {
       name: "alerts",
       nextDueAt: () => {
         const stored = readConfig(sql);
         if (!stored) return null;
-        const recovery = new StateTable(sql).longestPendingRecovery();
-        const silence = oldestLiveHostHeartbeat(sql);
-        const candidates = [
-          earliestPendingDelivery(sql),
-          earliestQuietAt(sql, stored.config.rules.quiet_after_s),
-          recovery ? hostSettlesAt(recovery) : null,
-          silence === null ? null : silence + this.ctx.heartbeatTimeoutS * 1000 + 1,
-        ].filter((t): t is number => t !== null);
-        return candidates.length > 0 ? Math.min(...candidates) : null;
+        const due = [earliestPendingDelivery(sql), clockDueAt(stored.config.rules.quiet_after_s)].filter((t): t is number => t !== null);
+        return due.length > 0 ? Math.min(...due) : null;
       },
       onAlarm: (nowMs) => {
+        const stored = readConfig(sql);
+        const clock = stored ? clockDueAt(stored.config.rules.quiet_after_s) : null;
+        if (clock === null || clock > nowMs) {
+          pruneSettled(sql, nowMs);
+          return false;
+        }
         // A failure is counted (and kept: it is written outside the rolled-back savepoint), then reported
         // to the alarm as a throw, which skips this step, still delivers, and retries it after a delay.
         if (!this.raiseIsolated({ experiments: "all" }, nowMs, "alarm", () => pruneSettled(sql, nowMs))) {
