@@ -41,6 +41,8 @@ export async function startBenchWorker() {
   }
   return {
     url,
+    /** The local-only agent secret this Worker verifies with (benches derive their agents' keys from it). */
+    agentSecret: SECRET,
     async stop() {
       try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
       await new Promise((r) => setTimeout(r, 1000));
