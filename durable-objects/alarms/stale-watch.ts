@@ -66,6 +66,7 @@ export class ProducerSilence {
 export function noteProducerReports(sql: SqlStorage, silence: ProducerSilence, batch: AgentBatch, heartbeatTimeoutS: number): void {
   let earliest: number | null = null;
   for (const obs of batch.observations) {
+    if (obs.kind === "heartbeat") return; // its host has a heartbeat on record now: not a heartbeat-less producer
     if (obs.kind !== "trial") continue;
     const atMs = isoToMs(obs.at);
     if (atMs !== null && (earliest === null || atMs < earliest)) earliest = atMs;
@@ -76,16 +77,18 @@ export function noteProducerReports(sql: SqlStorage, silence: ProducerSilence, b
 }
 
 /**
- * Experiments without a final whose latest report came from a host that never sent a heartbeat, with
- * the server time that report arrived: once it is older than the timeout, the phase reads "stale".
- * SQLite's bare-column rule makes `host` the one of the row holding max(last_at_ms), the trial that
- * speaks for the experiment (domain/phase.ts lastReported; a tie in time may pick either).
+ * Experiments without a final whose latest report (by the report's own `at`, as the phase reads it) came
+ * from a host that never sent a heartbeat: once it is older than the timeout, the phase reads "stale".
+ * The trial that speaks for an experiment is picked as domain/phase.ts lastReported picks it: the latest
+ * report, a tie going to the greater trial name.
  */
 const HEARTBEATLESS_LAST_REPORTS = `
   SELECT l.experiment, l.last_ms FROM (
-    SELECT experiment, host, max(last_at_ms) AS last_ms FROM trials WHERE last_at_ms IS NOT NULL GROUP BY experiment
+    SELECT experiment, host, last_at_ms AS last_ms,
+      row_number() OVER (PARTITION BY experiment ORDER BY last_at_ms DESC, trial DESC) AS nth
+    FROM trials WHERE last_at_ms IS NOT NULL
   ) l
-  WHERE l.host IS NOT NULL
+  WHERE l.nth = 1 AND l.host IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.host = l.host)
     AND NOT EXISTS (SELECT 1 FROM finals f WHERE f.experiment = l.experiment)`;
 

@@ -84,9 +84,10 @@ function applyHeartbeat(sql: SqlStorage, batch: AgentBatch, obs: HeartbeatObserv
   // Docker unreachable says nothing about which containers run: keep the last known list rather than
   // calling every trial on the host gone (the seed dashboard blanked its page on a docker timeout).
   touched.hosts.add(host);
-  const containers = obs.docker === "unreachable" && prev
-    ? prev.containers
-    : JSON.stringify([...new Set(obs.containers.map((c) => c.toLowerCase()))].sort());
+  const list: string[] = obs.docker === "unreachable" && prev
+    ? (JSON.parse(prev.containers) as string[])
+    : [...new Set(obs.containers.map((c) => c.toLowerCase()))].sort();
+  const containers = JSON.stringify(list);
   if (prev && atMs < prev.last_seen_ms) {
     // An older heartbeat still proves the host is alive now, but its container list is out of date.
     sql.exec("UPDATE hosts SET received_ms = ?, stale = 0 WHERE host = ?", nowMs, host);
@@ -97,7 +98,7 @@ function applyHeartbeat(sql: SqlStorage, batch: AgentBatch, obs: HeartbeatObserv
        ON CONFLICT(host) DO UPDATE SET agent_id = excluded.agent_id, last_seen = excluded.last_seen, last_seen_ms = excluded.last_seen_ms,
          docker = excluded.docker, containers = excluded.containers, container_count = excluded.container_count,
          jobs_dirs = excluded.jobs_dirs, received_ms = excluded.received_ms, stale = 0`,
-      host, batch.agent.id, obs.at, atMs, obs.docker, containers, JSON.parse(containers).length, JSON.stringify(obs.jobs_dirs), nowMs,
+      host, batch.agent.id, obs.at, atMs, obs.docker, containers, list.length, JSON.stringify(obs.jobs_dirs), nowMs,
     );
   }
   // Liveness of this host's trials changes with its staleness (all of them) or, container by container,
@@ -105,7 +106,7 @@ function applyHeartbeat(sql: SqlStorage, batch: AgentBatch, obs: HeartbeatObserv
   if (!prev || prev.stale) {
     for (const r of sql.exec<{ experiment: string }>("SELECT DISTINCT experiment FROM trials WHERE host = ?", host)) touched.changed.add(r.experiment);
   } else if (prev.containers !== containers) {
-    const cameOrWent = symmetricDifference(JSON.parse(prev.containers) as string[], JSON.parse(containers) as string[]);
+    const cameOrWent = symmetricDifference(JSON.parse(prev.containers) as string[], list);
     const rows = sql.exec<{ experiment: string }>(
       "SELECT DISTINCT experiment FROM trials WHERE host = ? AND container IN (SELECT value FROM json_each(?))", host, JSON.stringify(cameOrWent),
     );
