@@ -129,6 +129,8 @@ describe("agent → Worker → campaign status", () => {
   });
 
   it("re-sends nothing twice after `kill -9` between send and ack", async () => {
+    // The batch carrying round ev-2: an ack for an older batch still in flight must not kill the agent first.
+    proxy!.killOnlyForBatch = (body) => body.includes("ev-2");
     const killed = new Promise<void>((resolve) => {
       proxy!.killAgentOnNextAck = () => {
         agent!.child.kill("SIGKILL");
