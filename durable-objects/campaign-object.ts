@@ -170,7 +170,7 @@ export class CampaignObject extends DurableObject<Cloudflare.Env> {
     });
     if (!out.ok) return out;
     if (!out.reply.duplicate) {
-      noteProducerReports(this.ctx.storage.sql, this.producerSilence, batch, this.heartbeatTimeoutS);
+      noteProducerReports(this.ctx.storage.sql, this.producerSilence, batch, nowMs, this.heartbeatTimeoutS);
       await this.afterChange({ experiments: out.changed, removed: out.removed, hosts: out.hosts, meta: false, jobs: out.jobs }, nowMs, { last_ingest_at: new Date(nowMs).toISOString() });
     }
     return { ok: true, reply: out.reply };

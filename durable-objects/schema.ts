@@ -211,6 +211,17 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX campaign_events_experiment ON campaign_events (experiment, seq);
     `,
   },
+  {
+    id: "trial-received-1",
+    sql: `
+      -- Server clock when a report of this trial last arrived. A producer that never heartbeats is judged
+      -- silent from here, as a host is from its heartbeat's received_ms: a producer whose clock is behind is
+      -- not called stale at once, nor one whose clock is ahead kept running. Older rows start at their
+      -- report's own time, as they were judged until now.
+      ALTER TABLE trials ADD COLUMN received_ms INTEGER;
+      UPDATE trials SET received_ms = last_at_ms;
+    `,
+  },
 ];
 
 /** Applies every migration not yet recorded, each in its own transaction. */

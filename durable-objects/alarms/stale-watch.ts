@@ -4,7 +4,6 @@
 // (domain/phase.ts); these only notice the moment it moves.
 import type { AgentBatch } from "../../protocol/index.ts";
 import type { AlarmParticipant } from "./alarms.ts";
-import { isoToMs } from "../domain/durations.ts";
 
 export function staleWatch(sql: SqlStorage, heartbeatTimeoutS: number): AlarmParticipant {
   const timeoutMs = heartbeatTimeoutS * 1000;
@@ -41,10 +40,10 @@ export class ProducerSilence {
     return this.dueAtMs;
   }
 
-  /** A producer without a heartbeat reported trials; the earliest report's own time may now be due first. */
-  reported(earliestAtMs: number, timeoutMs: number): void {
+  /** A producer without a heartbeat reported trials at this server time; their silence may now be due first. */
+  reported(receivedMs: number, timeoutMs: number): void {
     if (this.dueAtMs === undefined) return;
-    const due = earliestAtMs + timeoutMs + 1;
+    const due = receivedMs + timeoutMs + 1;
     this.dueAtMs = this.dueAtMs === null ? due : Math.min(this.dueAtMs, due);
   }
 
@@ -62,33 +61,28 @@ export class ProducerSilence {
   }
 }
 
-/** After an ingest: a batch of trial reports from a host with no heartbeat on record may bring the watch's due time earlier. */
-export function noteProducerReports(sql: SqlStorage, silence: ProducerSilence, batch: AgentBatch, heartbeatTimeoutS: number): void {
-  let earliest: number | null = null;
-  for (const obs of batch.observations) {
-    if (obs.kind === "heartbeat") return; // its host has a heartbeat on record now: not a heartbeat-less producer
-    if (obs.kind !== "trial") continue;
-    const atMs = isoToMs(obs.at);
-    if (atMs !== null && (earliest === null || atMs < earliest)) earliest = atMs;
-  }
-  if (earliest === null) return;
+/** After an ingest received at `nowMs`: trial reports from a host with no heartbeat on record may bring the watch's due time earlier. */
+export function noteProducerReports(sql: SqlStorage, silence: ProducerSilence, batch: AgentBatch, nowMs: number, heartbeatTimeoutS: number): void {
+  // A heartbeat means its host has one on record now: not a heartbeat-less producer.
+  if (batch.observations.some((obs) => obs.kind === "heartbeat")) return;
+  if (!batch.observations.some((obs) => obs.kind === "trial")) return;
   if (sql.exec("SELECT 1 FROM hosts WHERE host = ?", batch.agent.host).toArray().length > 0) return;
-  silence.reported(earliest, heartbeatTimeoutS * 1000);
+  silence.reported(nowMs, heartbeatTimeoutS * 1000);
 }
 
 /**
- * Experiments without a final whose latest report (by the report's own `at`, as the phase reads it) came
- * from a host that never sent a heartbeat: once it is older than the timeout, the phase reads "stale".
- * The trial that speaks for an experiment is picked as domain/phase.ts lastReported picks it: the latest
- * report, a tie going to the greater trial name.
+ * Experiments without a final whose latest report came from a host that never sent a heartbeat, with the
+ * server time that report's trial was last heard from (last_ms): once that is older than the timeout, the
+ * phase reads "stale". The trial that speaks for an experiment is picked as domain/phase.ts lastReported
+ * picks it: the latest report by its own `at`, a tie going to the greater trial name.
  */
 const HEARTBEATLESS_LAST_REPORTS = `
   SELECT l.experiment, l.last_ms FROM (
-    SELECT experiment, host, last_at_ms AS last_ms,
+    SELECT experiment, host, received_ms AS last_ms,
       row_number() OVER (PARTITION BY experiment ORDER BY last_at_ms DESC, trial DESC) AS nth
     FROM trials WHERE last_at_ms IS NOT NULL
   ) l
-  WHERE l.nth = 1 AND l.host IS NOT NULL
+  WHERE l.nth = 1 AND l.host IS NOT NULL AND l.last_ms IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM hosts h WHERE h.host = l.host)
     AND NOT EXISTS (SELECT 1 FROM finals f WHERE f.experiment = l.experiment)`;
 

@@ -46,15 +46,16 @@ export interface Board {
  */
 export interface PhaseWatch {
   host: string;
-  lastSeenMs: number | null;
+  /** Server time its last reporting trial was last heard from. */
+  receivedMs: number | null;
 }
 
 /** The state of a watch at `nowMs`: a cached phase is still right while this string is unchanged. */
 export function watchState(watch: PhaseWatch, hostStale: ReadonlyMap<string, boolean>, nowMs: number, heartbeatTimeoutS: number): string {
   const stale = hostStale.get(watch.host);
   if (stale !== undefined) return stale ? "host stale" : "host reporting";
-  if (watch.lastSeenMs === null) return "no heartbeat";
-  return (nowMs - watch.lastSeenMs) / 1000 > heartbeatTimeoutS ? "no heartbeat, silent" : "no heartbeat, reporting";
+  if (watch.receivedMs === null) return "no heartbeat";
+  return (nowMs - watch.receivedMs) / 1000 > heartbeatTimeoutS ? "no heartbeat, silent" : "no heartbeat, reporting";
 }
 
 type HostFactsByName = Map<string, HostFacts & { containers: Set<string> }>;
@@ -118,7 +119,7 @@ export function assemble(records: BoardRecords, role: Role, nowMs: number, opts:
   }
 
   const trialFacts = (r: ExperimentRecords): TrialFacts[] =>
-    r.trials.map((t) => ({ trial: t.trial, host: t.host, live: trialLive(t, hosts), rounds: t.rounds, lastSeenMs: t.last_at_ms }));
+    r.trials.map((t) => ({ trial: t.trial, host: t.host, live: trialLive(t, hosts), rounds: t.rounds, reportedAtMs: t.last_at_ms, receivedMs: t.received_ms }));
 
   const phases = new Map<string, PhaseOutcome>();
   function phaseOf(key: string): PhaseOutcome {
@@ -135,7 +136,7 @@ export function assemble(records: BoardRecords, role: Role, nowMs: number, opts:
     const r = recordsOf(key);
     if (selectFinal(r.attempts)) return null;
     const last = lastReported(trialFacts(r));
-    return last?.host ? { host: last.host, lastSeenMs: last.lastSeenMs } : null;
+    return last?.host ? { host: last.host, receivedMs: last.receivedMs } : null;
   }
 
   const round = (r: StoredRound) => redactRound(r, isHidden);

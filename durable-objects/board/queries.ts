@@ -46,9 +46,9 @@ export function readCampaignRecords(sql: SqlStorage, opts: { campaign: string; h
 function readTrials(sql: SqlStorage, scope: ExperimentScope): TrialRecord[] {
   const f = keyFilter("experiment", scope);
   const trials: TrialRecord[] = [];
-  for (const row of sql.exec(`SELECT trial_lc, trial, experiment, host, container, last_at, last_at_ms, error, rounds FROM trials${f.where} ORDER BY trial_lc`, ...f.params).raw()) {
-    const [trial_lc, trial, experiment, host, container, last_at, last_at_ms, error, rounds] = row as [string, string, string, string | null, string | null, string | null, number | null, string | null, number];
-    trials.push({ trial_lc, trial, experiment, host, container, last_at, last_at_ms, error, rounds, budgets: [] });
+  for (const row of sql.exec(`SELECT trial_lc, trial, experiment, host, container, last_at, last_at_ms, received_ms, error, rounds FROM trials${f.where} ORDER BY trial_lc`, ...f.params).raw()) {
+    const [trial_lc, trial, experiment, host, container, last_at, last_at_ms, received_ms, error, rounds] = row as [string, string, string, string | null, string | null, string | null, number | null, number | null, string | null, number];
+    trials.push({ trial_lc, trial, experiment, host, container, last_at, last_at_ms, received_ms, error, rounds, budgets: [] });
   }
   const g = keyFilter("t.experiment", scope);
   const byTrial = new Map(trials.map((t) => [t.trial_lc, t]));

@@ -45,7 +45,10 @@ export interface TrialRecord {
   host: string | null;
   container: string | null;
   last_at: string | null;
+  /** Its latest report's own time (the producer's clock). */
   last_at_ms: number | null;
+  /** Server time a report of it last arrived. */
+  received_ms: number | null;
   error: string | null;
   rounds: number;
   /** Its sidecar budget reports, by split. */

@@ -9,8 +9,10 @@ export interface TrialFacts {
   /** Its container is in its host's latest heartbeat (or the host has not sent one yet). */
   live: boolean;
   rounds: number;
-  /** Server time (ms) of the latest observation of this trial. */
-  lastSeenMs: number | null;
+  /** The latest report's own time (ms, the producer's clock): orders a trial's reports against another's. */
+  reportedAtMs: number | null;
+  /** Server time (ms) when a report of this trial last arrived: a heartbeat-less producer is silent from here. */
+  receivedMs: number | null;
 }
 
 export interface HostFacts {
@@ -39,7 +41,7 @@ export interface PhaseOutcome {
 export function lastReported(trials: readonly TrialFacts[]): TrialFacts | null {
   let best: TrialFacts | null = null;
   for (const t of trials) {
-    if (best === null || (t.lastSeenMs ?? -1) > (best.lastSeenMs ?? -1) || ((t.lastSeenMs ?? -1) === (best.lastSeenMs ?? -1) && t.trial > best.trial)) best = t;
+    if (best === null || (t.reportedAtMs ?? -1) > (best.reportedAtMs ?? -1) || ((t.reportedAtMs ?? -1) === (best.reportedAtMs ?? -1) && t.trial > best.trial)) best = t;
   }
   return best;
 }
@@ -64,8 +66,8 @@ export function derivePhase(input: PhaseInput): PhaseOutcome {
   }
   // A producer that never heartbeats cannot say which containers are live; once its last report is
   // older than the timeout we do not know either, rather than showing it running forever.
-  if (last?.host && !lastHost && last.lastSeenMs !== null) {
-    const silentForS = Math.max(0, (input.nowMs - last.lastSeenMs) / 1000);
+  if (last?.host && !lastHost && last.receivedMs !== null) {
+    const silentForS = Math.max(0, (input.nowMs - last.receivedMs) / 1000);
     if (silentForS > input.heartbeatTimeoutS) {
       return {
         phase: "stale",

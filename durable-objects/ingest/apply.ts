@@ -55,7 +55,7 @@ function applyInTransaction(storage: DurableObjectStorage, recent: RecentRoundsS
     const touched: Touched = { changed: new Set(), removed: new Set(), hosts: new Set() };
     for (const obs of batch.observations) {
       if (obs.kind === "heartbeat") applyHeartbeat(sql, batch, obs, nowMs, touched);
-      else if (obs.kind === "trial") applyTrial(sql, recent, batch, obs, touched);
+      else if (obs.kind === "trial") applyTrial(sql, recent, batch, obs, nowMs, touched);
       else if (obs.kind === "final") applyFinal(sql, recent, batch, obs, touched);
       else if (obs.kind === "job" && writeJob(sql, batch.agent.host, obs)) touched.jobs = true;
     }
@@ -145,7 +145,7 @@ function renameTrial(sql: SqlStorage, recent: RecentRoundsStore, trialLc: string
   touched.removed.delete(to.name);
 }
 
-function applyTrial(sql: SqlStorage, recent: RecentRoundsStore, batch: AgentBatch, obs: TrialObservation, touched: Touched): void {
+function applyTrial(sql: SqlStorage, recent: RecentRoundsStore, batch: AgentBatch, obs: TrialObservation, nowMs: number, touched: Touched): void {
   const trialLc = obs.trial.toLowerCase();
   const atMs = isoToMs(obs.at)!;
   const host = batch.agent.host;
@@ -153,9 +153,9 @@ function applyTrial(sql: SqlStorage, recent: RecentRoundsStore, batch: AgentBatc
   let experiment = obs.experiment;
   if (!prev) {
     sql.exec(
-      `INSERT INTO trials (trial_lc, trial, experiment, named_by, host, container, last_at, last_at_ms, error, rounds)
-       VALUES (?, ?, ?, 'trial', ?, ?, ?, ?, ?, 0)`,
-      trialLc, obs.trial, experiment, host, obs.container.toLowerCase(), obs.at, atMs, obs.error ?? null,
+      `INSERT INTO trials (trial_lc, trial, experiment, named_by, host, container, last_at, last_at_ms, error, rounds, received_ms)
+       VALUES (?, ?, ?, 'trial', ?, ?, ?, ?, ?, 0, ?)`,
+      trialLc, obs.trial, experiment, host, obs.container.toLowerCase(), obs.at, atMs, obs.error ?? null, nowMs,
     );
     touched.removed.delete(experiment);
   } else {
@@ -165,9 +165,12 @@ function applyTrial(sql: SqlStorage, recent: RecentRoundsStore, batch: AgentBatc
     // Latest-wins by observed time: an older snapshot arriving late does not overwrite a newer one.
     if (prev.last_at_ms === null || atMs >= prev.last_at_ms) {
       sql.exec(
-        "UPDATE trials SET trial = ?, host = ?, container = ?, last_at = ?, last_at_ms = ?, error = ? WHERE trial_lc = ?",
-        obs.trial, host, obs.container.toLowerCase(), obs.at, atMs, obs.error ?? null, trialLc,
+        "UPDATE trials SET trial = ?, host = ?, container = ?, last_at = ?, last_at_ms = ?, error = ?, received_ms = ? WHERE trial_lc = ?",
+        obs.trial, host, obs.container.toLowerCase(), obs.at, atMs, obs.error ?? null, nowMs, trialLc,
       );
+    } else {
+      // An older report arriving late still says its producer is speaking now.
+      sql.exec("UPDATE trials SET received_ms = ? WHERE trial_lc = ?", nowMs, trialLc);
     }
   }
   touched.changed.add(experiment);

@@ -20,7 +20,7 @@ function host(name: string, containers: string[], silentS = 5): HostRecord {
 function trial(name: string, experiment: string, over: Partial<TrialRecord> = {}): TrialRecord {
   return {
     trial_lc: name.toLowerCase(), trial: name, experiment, host: "gpu-1", container: `${name.toLowerCase()}-main-1`,
-    last_at: new Date(NOW - 10_000).toISOString(), last_at_ms: NOW - 10_000, error: null, rounds: 0, budgets: [], ...over,
+    last_at: new Date(NOW - 10_000).toISOString(), last_at_ms: NOW - 10_000, received_ms: NOW - 10_000, error: null, rounds: 0, budgets: [], ...over,
   };
 }
 

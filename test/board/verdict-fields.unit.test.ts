@@ -13,7 +13,7 @@ const AT = "2026-11-24T01:50:00";
 
 const trial: TrialRecord = {
   trial_lc: "exp-a__one", trial: "exp-a__one", experiment: "exp-a", host: "gpu-1", container: "exp-a__one-eval-sidecar-1",
-  last_at: AT, last_at_ms: NOW - 10_000, error: null, rounds: 2,
+  last_at: AT, last_at_ms: NOW - 10_000, received_ms: NOW - 10_000, error: null, rounds: 2,
   budgets: [
     { split: "test", tier: "no_access", remaining_runs: null, remaining_samples: null, at: AT, host: "gpu-1", disclosed: false },
     { split: "dev", tier: "viewable", remaining_runs: 3, remaining_samples: null, at: AT, host: "gpu-1" },

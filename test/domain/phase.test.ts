@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Attempt } from "../../protocol/index.ts";
 import { derivePhase, type HostFacts, type PhaseInput, type TrialFacts } from "../../durable-objects/domain/phase.ts";
 
-const trial = (t: Partial<TrialFacts> = {}): TrialFacts => ({ trial: "task__aaaaaaa", host: "gpu-1", live: true, rounds: 0, lastSeenMs: 1000, ...t });
+const trial = (t: Partial<TrialFacts> = {}): TrialFacts => ({ trial: "task__aaaaaaa", host: "gpu-1", live: true, rounds: 0, reportedAtMs: 1000, receivedMs: 1000, ...t });
 const fresh: HostFacts = { silentForS: 5, stale: false };
 const silent: HostFacts = { silentForS: 192, stale: true };
 const done: Attempt = { trial: "task__aaaaaaa", job: "j", host: "gpu-1", rewards: { reward: 0.5 }, finished_at: "2026-11-24T01:00:00Z", exception: null, source: "result.json" };
@@ -42,6 +42,15 @@ describe("phase", () => {
       phase: "stale", reason: "host gpu-1 never sent a heartbeat and last reported 1 min 1 s ago (heartbeat timeout 60s): state unknown",
     });
   });
+  it("measures a heartbeat-less producer's silence on the server's clock, not the report's own time", () => {
+    // Its clock is ten minutes behind: the report says 1 s, the server heard it at 600 s.
+    const behind = trial({ rounds: 2, reportedAtMs: 1000, receivedMs: 600_000 });
+    expect(phase({ trials: [behind], hosts: new Map(), nowMs: 601_000 }).phase).toBe("running");
+    expect(phase({ trials: [behind], hosts: new Map(), nowMs: 661_001 }).phase).toBe("stale");
+    // Ten minutes ahead: silent all the same once the server has not heard from it for the timeout.
+    const ahead = trial({ rounds: 2, reportedAtMs: 1_200_000, receivedMs: 600_000 });
+    expect(phase({ trials: [ahead], hosts: new Map(), nowMs: 661_001 }).phase).toBe("stale");
+  });
   it("is stale when the host that last reported it is silent past the timeout, with the silence", () => {
     expect(phase({ trials: [trial({ rounds: 2 })], hosts: new Map([["gpu-1", silent]]) })).toEqual({
       phase: "stale", reason: "host gpu-1 silent for 3 min 12 s (heartbeat timeout 60s): state unknown",
@@ -49,10 +58,10 @@ describe("phase", () => {
   });
   it("judges staleness by the host that reported the experiment last", () => {
     const hosts = new Map([["gpu-1", silent], ["gpu-2", fresh]]);
-    const old = trial({ trial: "task__old0000", host: "gpu-1", lastSeenMs: 1000, live: false });
-    const recent = trial({ trial: "task__new0000", host: "gpu-2", lastSeenMs: 2000, rounds: 1 });
+    const old = trial({ trial: "task__old0000", host: "gpu-1", reportedAtMs: 1000, live: false });
+    const recent = trial({ trial: "task__new0000", host: "gpu-2", reportedAtMs: 2000, rounds: 1 });
     expect(phase({ trials: [old, recent], hosts }).phase).toBe("running");
-    expect(phase({ trials: [{ ...old, lastSeenMs: 3000 }, recent], hosts }).phase).toBe("stale");
+    expect(phase({ trials: [{ ...old, reportedAtMs: 3000 }, recent], hosts }).phase).toBe("stale");
   });
   it("is running when any of several attempts is live", () => {
     expect(phase({ trials: [trial({ live: false, rounds: 1 }), trial({ trial: "task__b", live: true, rounds: 0 })] }).phase).toBe("running");
