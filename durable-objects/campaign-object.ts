@@ -20,7 +20,7 @@ import { closeIfExpired, parseSessionExpiry, sessionExpiry, SESSION_EXPIRES_HEAD
 import * as metaStore from "./meta/store.ts";
 import { RECENT_ROUNDS, RecentRoundsStore } from "./ingest/recent-rounds.ts";
 import { applyMigrations } from "./schema.ts";
-import { noteProducerReports, ProducerSilence } from "./alarms/stale-watch.ts";
+import { ProducerSilence } from "./alarms/stale-watch.ts";
 import { logChanges, pruneEvents, readEvents } from "./events/log.ts";
 import { BudgetLedger, type ConfigureOutcome, type ReclaimOutcome, type ReleaseOutcome, type ReserveOutcome } from "./budget/ledger.ts";
 import { recentSidecarBudgets } from "./budget/read.ts";
@@ -170,7 +170,7 @@ export class CampaignObject extends DurableObject<Cloudflare.Env> {
     });
     if (!out.ok) return out;
     if (!out.reply.duplicate) {
-      noteProducerReports(this.ctx.storage.sql, this.producerSilence, batch, nowMs, this.heartbeatTimeoutS);
+      if (out.producerReported) this.producerSilence.reported(nowMs, this.heartbeatTimeoutS * 1000);
       await this.afterChange({ experiments: out.changed, removed: out.removed, hosts: out.hosts, meta: false, jobs: out.jobs }, nowMs, { last_ingest_at: new Date(nowMs).toISOString() });
     }
     return { ok: true, reply: out.reply };

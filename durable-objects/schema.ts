@@ -220,6 +220,13 @@ export const MIGRATIONS: Migration[] = [
       -- report's own time, as they were judged until now.
       ALTER TABLE trials ADD COLUMN received_ms INTEGER;
       UPDATE trials SET received_ms = last_at_ms;
+      -- Hosts that report trials but never sent a heartbeat, and when the server last heard from each: alerts
+      -- judge their silence as a heartbeat's (stale, then recovered). A host's first heartbeat drops its row.
+      CREATE TABLE producer_hosts (host TEXT PRIMARY KEY, received_ms INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO producer_hosts (host, received_ms)
+        SELECT host, max(received_ms) FROM trials
+        WHERE host IS NOT NULL AND received_ms IS NOT NULL AND host NOT IN (SELECT host FROM hosts)
+        GROUP BY host;
     `,
   },
 ];

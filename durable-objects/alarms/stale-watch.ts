@@ -2,7 +2,6 @@
 // follow it without waiting for a write: a host silent past the heartbeat timeout, and a producer that
 // never heartbeats whose last report grows older than it. The phase itself reads the clock
 // (domain/phase.ts); these only notice the moment it moves.
-import type { AgentBatch } from "../../protocol/index.ts";
 import type { AlarmParticipant } from "./alarms.ts";
 
 export function staleWatch(sql: SqlStorage, heartbeatTimeoutS: number): AlarmParticipant {
@@ -23,7 +22,7 @@ export function staleWatch(sql: SqlStorage, heartbeatTimeoutS: number): AlarmPar
  * What the silent-producer watch has already noticed, and when it is next due, kept by the campaign
  * object across alarms and ingests. The due time is read from trials (one pass over them) only when it is
  * not known: every rearm asks for it, and a pass per ingest would cost the live path more than the log it
- * serves. A heartbeat-less producer's batch can only bring it earlier (reported()); anything else that
+ * serves. A heartbeat-less producer's batch can only bring it earlier (reported(), told by ingest); anything else that
  * moves it (a final, a heartbeat, a newer report) moves it later, so a kept time that is too early costs one
  * alarm that notices nothing and reads it again. In memory: after eviction it starts unknown and at 0, so
  * the first alarm looks once at every silence it finds, which logs only what the log does not hold.
@@ -59,15 +58,6 @@ export class ProducerSilence {
     this.crossed.clear();
     return keys;
   }
-}
-
-/** After an ingest received at `nowMs`: trial reports from a host with no heartbeat on record may bring the watch's due time earlier. */
-export function noteProducerReports(sql: SqlStorage, silence: ProducerSilence, batch: AgentBatch, nowMs: number, heartbeatTimeoutS: number): void {
-  // A heartbeat means its host has one on record now: not a heartbeat-less producer.
-  if (batch.observations.some((obs) => obs.kind === "heartbeat")) return;
-  if (!batch.observations.some((obs) => obs.kind === "trial")) return;
-  if (sql.exec("SELECT 1 FROM hosts WHERE host = ?", batch.agent.host).toArray().length > 0) return;
-  silence.reported(nowMs, heartbeatTimeoutS * 1000);
 }
 
 /**

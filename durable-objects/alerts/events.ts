@@ -56,8 +56,9 @@ export function experimentEvent(type: Extract<AlertEventType, "verdict" | "error
 
 export function hostEvent(type: "stale" | "recovered", h: HostFacts, experiments: string[], heartbeatTimeoutS: number): EventDraft {
   const names = experiments.length > 0 ? `; experiments: ${experiments.join(", ")}` : "";
+  const silence = h.heartbeats ? `silent for ${formatDuration(h.silentForS)}` : `never sent a heartbeat and last reported ${formatDuration(h.silentForS)} ago`;
   const summary = type === "stale"
-    ? `host ${h.host} silent for ${formatDuration(h.silentForS)} (heartbeat timeout ${heartbeatTimeoutS}s): state of its experiments unknown${names}`
+    ? `host ${h.host} ${silence} (heartbeat timeout ${heartbeatTimeoutS}s): state of its experiments unknown${names}`
     : `host ${h.host} is reporting again${names}`;
   return { type, host: h.host, summary, data: { silent_for_s: Math.round(h.silentForS), heartbeat_timeout_s: heartbeatTimeoutS, experiments } };
 }

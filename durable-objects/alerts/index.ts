@@ -10,7 +10,7 @@ import { testEvent } from "./events.ts";
 import type { ObserveContext } from "./observe.ts";
 import { raiseAlerts, storeEvent, type RaiseScope } from "./raise.ts";
 import { hostSettlesAt } from "./rules.ts";
-import { earliestPendingDelivery, earliestQuietAt, oldestLiveHostHeartbeat, pruneSettled, readConfig, recentDeliveries, StateTable, writeConfig } from "./store.ts";
+import { earliestPendingDelivery, earliestQuietAt, lastHeardOfOldestLiveHost, pruneSettled, readConfig, recentDeliveries, StateTable, writeConfig } from "./store.ts";
 
 const RECENT_DELIVERIES = 100;
 
@@ -100,7 +100,7 @@ export class CampaignAlerts {
     const { sql } = this.ctx;
     const clockDueAt = (quietAfterS: number): number | null => {
       const recovery = new StateTable(sql).longestPendingRecovery();
-      const silence = oldestLiveHostHeartbeat(sql);
+      const silence = lastHeardOfOldestLiveHost(sql);
       const candidates = [
         earliestQuietAt(sql, quietAfterS),
         recovery ? hostSettlesAt(recovery) : null,

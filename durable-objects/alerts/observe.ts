@@ -33,6 +33,8 @@ export interface HostFacts {
   host: string;
   stale: boolean;
   silentForS: number;
+  /** False for a producer that reports trials without heartbeats: judged by its last report's arrival. */
+  heartbeats: boolean;
 }
 
 /** Phase and verdict of the given experiments (all when "all"), as the board derives them (admin view: unredacted). */
@@ -60,10 +62,13 @@ export function experimentFacts(ctx: ObserveContext, keys: Iterable<string> | "a
 
 export function hostFacts(ctx: ObserveContext, nowMs: number): HostFacts[] {
   const timeoutMs = ctx.heartbeatTimeoutS * 1000;
-  return ctx.sql.exec<{ host: string; received_ms: number }>("SELECT host, received_ms FROM hosts ORDER BY host").toArray().map((h) => ({
+  return ctx.sql.exec<{ host: string; received_ms: number; heartbeats: number }>(
+    "SELECT host, received_ms, 1 AS heartbeats FROM hosts UNION ALL SELECT host, received_ms, 0 FROM producer_hosts ORDER BY host",
+  ).toArray().map((h) => ({
     host: h.host,
     stale: nowMs - h.received_ms > timeoutMs,
     silentForS: Math.max(0, (nowMs - h.received_ms) / 1000),
+    heartbeats: h.heartbeats === 1,
   }));
 }
 

@@ -14,9 +14,10 @@ import { writeSidecarUsage } from "../usage/store.ts";
 import { finalizationOf } from "./finalization.ts";
 import { spendOf } from "./final-spend.ts";
 import { writeJob } from "../jobs/store.ts";
+import { forgetProducerHost, noteProducerReport } from "./producer-hosts.ts";
 
 export type IngestOutcome =
-  | { ok: true; reply: IngestReply; changed: Set<string>; removed: Set<string>; hosts: Set<string>; jobs?: boolean }
+  | { ok: true; reply: IngestReply; changed: Set<string>; removed: Set<string>; hosts: Set<string>; jobs?: boolean; producerReported?: boolean }
   | { ok: false; status: 403; error: string };
 
 /** What one batch touched, so the live hub can send only those entries. */
@@ -27,6 +28,8 @@ interface Touched {
   hosts: Set<string>;
   /** A job observation changed the stored progress. */
   jobs?: boolean;
+  /** A host with no heartbeat on record reported trials (producer-hosts.ts kept when). */
+  producerReported?: boolean;
 }
 
 /** Runs inside the batch's transaction after it applied, with the experiments it touched (alerts raise here). */
@@ -58,6 +61,10 @@ function applyInTransaction(storage: DurableObjectStorage, recent: RecentRoundsS
       else if (obs.kind === "trial") applyTrial(sql, recent, batch, obs, nowMs, touched);
       else if (obs.kind === "final") applyFinal(sql, recent, batch, obs, touched);
       else if (obs.kind === "job" && writeJob(sql, batch.agent.host, obs)) touched.jobs = true;
+    }
+    const observations = batch.observations;
+    if (!observations.some((o) => o.kind === "heartbeat") && observations.some((o) => o.kind === "trial")) {
+      touched.producerReported = noteProducerReport(sql, batch.agent.host, nowMs);
     }
     for (const key of touched.changed) {
       sql.exec("INSERT INTO experiments (key, first_seen, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET updated_at = excluded.updated_at", key, now, now);
@@ -103,6 +110,7 @@ function applyHeartbeat(sql: SqlStorage, batch: AgentBatch, obs: HeartbeatObserv
   }
   // Liveness of this host's trials changes with its staleness (all of them) or, container by container,
   // with the list: only the experiments whose containers came or went are touched.
+  if (!prev) forgetProducerHost(sql, host);
   if (!prev || prev.stale) {
     for (const r of sql.exec<{ experiment: string }>("SELECT DISTINCT experiment FROM trials WHERE host = ?", host)) touched.changed.add(r.experiment);
   } else if (prev.containers !== containers) {
