@@ -227,6 +227,9 @@ export const MIGRATIONS: Migration[] = [
         SELECT host, max(received_ms) FROM trials
         WHERE host IS NOT NULL AND received_ms IS NOT NULL AND host NOT IN (SELECT host FROM hosts)
         GROUP BY host;
+      -- Every host the server hears from, with when it last did: by heartbeat (hosts) or by report (producer_hosts).
+      CREATE VIEW heard_hosts AS
+        SELECT host, received_ms, 1 AS heartbeats FROM hosts UNION ALL SELECT host, received_ms, 0 FROM producer_hosts;
     `,
   },
 ];

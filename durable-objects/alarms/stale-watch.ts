@@ -1,6 +1,6 @@
 // Alarm participants for staleness that the clock alone brings about, so a live delta and the event log
 // follow it without waiting for a write: a host silent past the heartbeat timeout, and a producer that
-// never heartbeats whose last report grows older than it. The phase itself reads the clock
+// never heartbeats whose last report arrived longer ago than it (on the server's clock). The phase itself reads the clock
 // (domain/phase.ts); these only notice the moment it moves.
 import type { AlarmParticipant } from "./alarms.ts";
 

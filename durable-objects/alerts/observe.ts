@@ -63,7 +63,7 @@ export function experimentFacts(ctx: ObserveContext, keys: Iterable<string> | "a
 export function hostFacts(ctx: ObserveContext, nowMs: number): HostFacts[] {
   const timeoutMs = ctx.heartbeatTimeoutS * 1000;
   return ctx.sql.exec<{ host: string; received_ms: number; heartbeats: number }>(
-    "SELECT host, received_ms, 1 AS heartbeats FROM hosts UNION ALL SELECT host, received_ms, 0 FROM producer_hosts ORDER BY host",
+    "SELECT host, received_ms, heartbeats FROM heard_hosts ORDER BY host",
   ).toArray().map((h) => ({
     host: h.host,
     stale: nowMs - h.received_ms > timeoutMs,

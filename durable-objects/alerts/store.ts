@@ -131,7 +131,7 @@ export function recentDeliveries(sql: SqlStorage, limit: number): AlertDelivery[
 /** When the server last heard from the live host (by heartbeat, or a heartbeat-less producer by report) it heard from longest ago: its silence is the next stale alert. */
 export function lastHeardOfOldestLiveHost(sql: SqlStorage): number | null {
   return sql.exec<{ at: number | null }>(
-    `SELECT min(h.received_ms) AS at FROM (SELECT host, received_ms FROM hosts UNION ALL SELECT host, received_ms FROM producer_hosts) h JOIN alert_state s ON s.subject = 'host:' || h.host AND s.topic = 'host' WHERE s.value = 'live'`,
+    `SELECT min(h.received_ms) AS at FROM heard_hosts h JOIN alert_state s ON s.subject = 'host:' || h.host AND s.topic = 'host' WHERE s.value = 'live'`,
   ).one().at;
 }
 

@@ -15,7 +15,7 @@ const RELEASED: ReadonlyArray<readonly [string, string]> = [
   ["budget-hold-1", "63a594ccf08b19f929a923599e6fe0cbe8dcf4f5ede52ad849a2f7e35f08a84f"],
   ["events-1", "c274b01988fdc55130f1aff8c303eba54227a5cc3b73840797888a48e571d148"],
   ["events-2", "5220e44930cda902dc10fccd58f0a84a25623937fdb9124ff54cec60a6675fb1"],
-  ["trial-received-1", "3fb8ad170fc5df54f4b9d5d0969d0d5e67f83afaabb32c9f7dcab8d96712caea"],
+  ["trial-received-1", "d46a7dab6ac4f35777598d99bf19869645dca01cfbfbdab17af5cbb24bdfd5b6"],
 ];
 
 describe("schema migrations", () => {
